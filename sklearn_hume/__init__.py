@@ -1,0 +1,10 @@
+"""sklearn-hume: find the human labeling of a dataset from its feature views,
+without labels (HUME, Gadetsky & Brbić, NeurIPS 2023), as a scikit-learn
+estimator."""
+
+from ._hume import HumeClustering
+from ._metrics import cluster_accuracy
+
+__version__ = "0.1.0"
+
+__all__ = ["HumeClustering", "cluster_accuracy", "__version__"]

@@ -1,0 +1,69 @@
+"""Aggregating runs: Hungarian alignment and majority vote (NumPy/SciPy)."""
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+
+def contingency(a, b, n_clusters):
+    """``C[i, j]`` = number of samples with ``a == i`` and ``b == j``."""
+    C = np.zeros((n_clusters, n_clusters), dtype=np.int64)
+    np.add.at(C, (a, b), 1)
+    return C
+
+
+def align_runs(run_labels, reference, n_clusters):
+    """Permutations that map each run's cluster ids onto the reference run's.
+
+    Parameters
+    ----------
+    run_labels : ndarray of shape (n_runs, n_samples)
+    reference : int
+        Index of the run the others are aligned to.
+    n_clusters : int
+
+    Returns
+    -------
+    perms : ndarray of shape (n_runs, n_clusters)
+        ``perms[r, k]`` is the reference id of run ``r``'s cluster ``k``; the
+        Hungarian algorithm maximises the number of samples on which the
+        relabelled run agrees with the reference.
+    """
+    ref = run_labels[reference]
+    perms = np.empty((len(run_labels), n_clusters), dtype=np.int64)
+    for r, lab in enumerate(run_labels):
+        rows, cols = linear_sum_assignment(-contingency(lab, ref, n_clusters))
+        perms[r, rows] = cols
+    return perms
+
+
+def vote(run_labels, perms, n_clusters, tie_break=None):
+    """Majority vote of aligned runs.
+
+    Parameters
+    ----------
+    run_labels : ndarray of shape (n_runs, n_samples)
+    perms : ndarray of shape (n_runs, n_clusters)
+        From :func:`align_runs`.
+    n_clusters : int
+    tie_break : ndarray of shape (n_samples, n_clusters), default=None
+        Scores that decide between clusters with equally many votes (for
+        example the mean soft assignment); without it the lowest id wins.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,)
+    counts : ndarray of shape (n_samples, n_clusters)
+        Votes per cluster.
+    """
+    aligned = np.take_along_axis(perms, run_labels, axis=1)
+    n_samples = run_labels.shape[1]
+    counts = np.zeros((n_samples, n_clusters), dtype=np.int64)
+    for lab in aligned:
+        counts[np.arange(n_samples), lab] += 1
+    score = counts.astype(np.float64)
+    if tie_break is not None:
+        # Scaled below one vote so it only ever separates ties.
+        tb = np.asarray(tie_break, dtype=np.float64)
+        span = np.ptp(tb, axis=1, keepdims=True)
+        score = score + 0.5 * (tb - tb.min(1, keepdims=True)) / np.where(span > 0, span, 1.0)
+    return score.argmax(1), counts

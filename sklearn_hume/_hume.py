@@ -1,0 +1,667 @@
+"""The HumeClustering estimator."""
+
+import time
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _core
+from ._aggregate import align_runs, vote
+
+# Defaults that depend on the objective. "hume" mirrors the paper's public code.
+_MODE_DEFAULTS = {
+    "loo": dict(n_iter=300, learning_rate=0.05, temperature=0.1, anneal_at=(), max_grad_norm=None),
+    "turtle": dict(n_iter=300, learning_rate=0.05, temperature=0.1, anneal_at=(), max_grad_norm=None,
+                   inner_steps=10, inner_lr=0.05),
+    "hume": dict(n_iter=1000, learning_rate=1e-3, temperature=0.1, anneal_at=(100, 200), max_grad_norm=1.0,
+                 inner_steps=300, inner_lr=1e-3),
+}
+
+
+def _resolve_device(device):
+    if isinstance(device, torch.device):
+        return device
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' was requested but CUDA is not available; use device='auto' or 'cpu'.")
+    return torch.device(device)
+
+
+class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
+    """Find the human labeling of a dataset from two or more feature views.
+
+    HUME (Gadetsky & Brbić, 2023) searches for the labeling that linear models
+    in every representation space learn and *generalise* best: a labeling made
+    by linear task heads is scored by how well a linear classifier on each view
+    predicts it on samples it was not fitted on, with an entropy term against
+    collapse. Many random runs are fitted together; the best by a label-free
+    score is the reference, the others are aligned to it with the Hungarian
+    algorithm and the labels are their majority vote.
+
+    The views are column blocks of one matrix ``X``; ``fit(X1, X2)`` is sugar
+    for ``fit(np.hstack([X1, X2]))`` with the split at ``X1``'s width.
+
+    Read more in the user guide (``docs/``): "How HUME works".
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters (classes) to find.
+
+    view_sizes : array-like of int, default=None
+        Number of columns of each view, in order; they must add up to the
+        number of features. ``None`` splits ``X`` into two halves (the first
+        gets the extra column when the width is odd; a single column is one
+        view), or, when ``fit(X1, X2)`` is called, splits at ``X1``'s width.
+
+    objective : {"loo", "turtle", "hume"}, default="loo"
+        What is optimised.
+
+        - ``"loo"``: a task head on every view (labels are the mean of their
+          softmaxes) and, per view, a ridge classifier whose *exact*
+          leave-one-out error is computed in closed form from one SVD per view.
+          Fast and exact; the default.
+        - ``"turtle"``: heads on every view, a warm-started linear classifier
+          per view trained by a few Adam steps per iteration, first-order
+          gradient (TURTLE, Gadetsky et al. 2024).
+        - ``"hume"``: the paper's method. An orthonormal task encoder on view 1
+          with sparsemax labels, a fresh linear classifier on view 2 trained by
+          unrolled SGD on random train/held-out subsets, the exact
+          second-order hypergradient through the whole inner trajectory. Costly:
+          meant for GPUs or small problems.
+
+    n_runs : int, default=16
+        Number of independent random runs; all are optimised together as one
+        batched tensor program.
+
+    n_iter : int, default=None
+        Outer iterations. ``None``: 300 for ``"loo"`` and ``"turtle"``, 1000
+        for ``"hume"``.
+
+    learning_rate : float, default=None
+        Adam step size of the task heads. ``None``: 0.05, or 1e-3 for
+        ``"hume"``.
+
+    temperature : float, default=None
+        Label temperature: logits are divided by it. ``None``: 0.1.
+
+    entropy_weight : float, default=1.0
+        Weight of the entropy of the mean label distribution, which keeps
+        clusters from collapsing. The paper uses 10 with its cross-entropy
+        loss; the ``"loo"`` loss lives on a smaller scale.
+
+    n_components : int or None, default=128
+        Each view is centred, its rows L2-normalised, and projected onto its
+        first ``n_components`` principal axes (not whitened). ``None`` keeps
+        every dimension.
+
+    alpha : float, default=0.1
+        Ridge penalty of the ``"loo"`` inner classifiers and of the label-free
+        scores, relative to the mean squared singular value of the view.
+
+    inner_steps : int, default=None
+        Inner training steps per outer iteration (``"turtle"``: 10 Adam steps;
+        ``"hume"``: 300 SGD steps). Unused by ``"loo"``, whose inner problem is
+        solved exactly.
+
+    inner_lr : float, default=None
+        Inner step size (``"turtle"``: 0.05; ``"hume"``: 1e-3).
+
+    n_subsets : int, default=20
+        ``"hume"``: random subsets drawn per outer iteration (gradients are
+        averaged over them).
+
+    subset_size : int, default=10000
+        ``"hume"``: samples per subset (at most all of them); ``"turtle"``:
+        samples per outer iteration.
+
+    train_fraction : float, default=0.9
+        ``"hume"``: fraction of each subset the inner classifier trains on; the
+        rest is held out for the outer loss.
+
+    anneal_at : array-like of int, default=None
+        Outer iterations at which the learning rate and the temperature are
+        multiplied by ``anneal_factor``. ``None``: ``(100, 200)`` for
+        ``"hume"``, none otherwise.
+
+    anneal_factor : float, default=0.1
+        See ``anneal_at``.
+
+    max_grad_norm : float, default=None
+        Per-run gradient norm clipping. ``None``: 1.0 for ``"hume"``, no
+        clipping otherwise.
+
+    device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
+        Where the torch core runs. ``"auto"`` picks CUDA when available.
+        Fitted attributes are NumPy arrays on the CPU either way.
+
+    verbose : int, default=0
+        Progress messages on stdout: 1 per phase, 2 also every few iterations.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds a local torch generator; the global random state is untouched.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        Majority vote of the aligned runs on the training data.
+
+    run_labels_ : ndarray of shape (n_runs, n_samples)
+        Each run's labels, in its own cluster numbering.
+
+    run_scores_ : ndarray of shape (n_runs,)
+        Label-free score of each run (see :meth:`score`); higher is better.
+
+    run_losses_ : ndarray of shape (n_runs,)
+        Final value of the optimised objective for each run.
+
+    best_run_ : int
+        Index of the best-scoring run, the alignment reference.
+
+    run_permutations_ : ndarray of shape (n_runs, n_clusters)
+        ``run_permutations_[r, k]``: the aggregated cluster id of run ``r``'s
+        cluster ``k``.
+
+    view_sizes_ : ndarray of shape (n_views,)
+        Columns per view.
+
+    n_iter_ : int
+        Outer iterations run.
+
+    n_features_in_ : int
+        Number of features (all views) seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.cluster.KMeans : Clustering by distances in one space.
+
+    Notes
+    -----
+    Per outer iteration, ``"loo"`` costs ``O(n_runs * N * (sum_v r_v) * K)``
+    with ``r_v`` the reduced dimension of view ``v``, plus one SVD per view per
+    fit. Predictions use the task heads, so new samples can be labelled.
+
+    References
+    ----------
+    A. Gadetsky and M. Brbić, "The Pursuit of Human Labeling: A New Perspective
+    on Unsupervised Learning", NeurIPS 2023.
+
+    A. Gadetsky, Y. Jiang and M. Brbić, "Let Go of Your Labels with
+    Unsupervised Transfer", ICML 2024.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_hume import HumeClustering
+    >>> rng = np.random.RandomState(0)
+    >>> y = np.repeat([0, 1, 2], 30)
+    >>> centres = rng.normal(size=(3, 6)) * 4
+    >>> X1 = centres[y] + rng.normal(size=(90, 6))
+    >>> X2 = centres[y] @ rng.normal(size=(6, 8)) + rng.normal(size=(90, 8))
+    >>> est = HumeClustering(n_clusters=3, n_runs=4, random_state=0).fit(X1, X2)
+    >>> est.labels_.shape
+    (90,)
+    >>> est.transform(X1, X2).shape
+    (90, 3)
+    """
+
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "view_sizes": ["array-like", None],
+        "objective": [StrOptions({"loo", "turtle", "hume"})],
+        "n_runs": [Interval(Integral, 1, None, closed="left")],
+        "n_iter": [Interval(Integral, 0, None, closed="left"), None],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "temperature": [Interval(Real, 0, None, closed="neither"), None],
+        "entropy_weight": [Interval(Real, 0, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "inner_steps": [Interval(Integral, 1, None, closed="left"), None],
+        "inner_lr": [Interval(Real, 0, None, closed="neither"), None],
+        "n_subsets": [Interval(Integral, 1, None, closed="left")],
+        "subset_size": [Interval(Integral, 2, None, closed="left")],
+        "train_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "anneal_at": ["array-like", None],
+        "anneal_factor": [Interval(Real, 0, None, closed="neither")],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "device": [StrOptions({"auto", "cpu", "cuda"}), torch.device],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        view_sizes=None,
+        objective="loo",
+        n_runs=16,
+        n_iter=None,
+        learning_rate=None,
+        temperature=None,
+        entropy_weight=1.0,
+        n_components=128,
+        alpha=0.1,
+        inner_steps=None,
+        inner_lr=None,
+        n_subsets=20,
+        subset_size=10000,
+        train_fraction=0.9,
+        anneal_at=None,
+        anneal_factor=0.1,
+        max_grad_norm=None,
+        device="auto",
+        verbose=0,
+        random_state=None,
+    ):
+        self.n_clusters = n_clusters
+        self.view_sizes = view_sizes
+        self.objective = objective
+        self.n_runs = n_runs
+        self.n_iter = n_iter
+        self.learning_rate = learning_rate
+        self.temperature = temperature
+        self.entropy_weight = entropy_weight
+        self.n_components = n_components
+        self.alpha = alpha
+        self.inner_steps = inner_steps
+        self.inner_lr = inner_lr
+        self.n_subsets = n_subsets
+        self.subset_size = subset_size
+        self.train_fraction = train_fraction
+        self.anneal_at = anneal_at
+        self.anneal_factor = anneal_factor
+        self.max_grad_norm = max_grad_norm
+        self.device = device
+        self.verbose = verbose
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ input
+    @staticmethod
+    def _second_view(X, X2):
+        """``X2`` if it is a second view (2-D, same rows), else ``None`` (a ``y``)."""
+        if X2 is None:
+            return None
+        shape = getattr(X2, "shape", None)
+        if shape is None:
+            X2 = np.asarray(X2, dtype=object) if not hasattr(X2, "__array__") else X2
+            shape = np.shape(X2)
+        if len(shape) == 2 and shape[0] == _n_rows(X):
+            return X2
+        if len(shape) >= 2:
+            raise ValueError(
+                f"The second view has {shape[0]} rows but X has {_n_rows(X)}; "
+                "every view must describe the same samples, one row each."
+            )
+        return None
+
+    def _stack(self, X, X2):
+        X2 = self._second_view(X, X2)
+        if X2 is None:
+            return X, None
+        split = _n_cols(X)
+        if hasattr(X, "columns") and hasattr(X2, "columns"):
+            import pandas as pd
+
+            return pd.concat([X.reset_index(drop=True), X2.reset_index(drop=True)], axis=1), split
+        import scipy.sparse as sp
+
+        if sp.issparse(X) or sp.issparse(X2):
+            return sp.hstack([X, X2]), split
+        return np.hstack([_as_2d_array(X, "X"), _as_2d_array(X2, "X2")]), split
+
+    def _validate(self, X, X2, reset):
+        X, split = self._stack(X, X2)
+        X = validate_data(self, X, reset=reset, dtype=[np.float32, np.float64], copy=False)
+        if reset:
+            self._split_from_second_view = split
+        return X
+
+    def _resolve_view_sizes(self, n_features, split):
+        if self.view_sizes is not None:
+            sizes = np.asarray(self.view_sizes)
+            if sizes.ndim != 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.integer) or (sizes < 1).any():
+                raise ValueError(f"view_sizes must be a non-empty list of positive integers, got {self.view_sizes!r}.")
+            if sizes.sum() != n_features:
+                raise ValueError(
+                    f"view_sizes={sizes.tolist()} adds up to {sizes.sum()} columns but X has {n_features} features."
+                )
+            return sizes.astype(np.int64)
+        if split is not None:
+            return np.array([split, n_features - split], dtype=np.int64)
+        if n_features == 1:
+            return np.array([1], dtype=np.int64)
+        half = (n_features + 1) // 2
+        return np.array([half, n_features - half], dtype=np.int64)
+
+    def _params(self):
+        d = dict(_MODE_DEFAULTS[self.objective])
+        for key in ("n_iter", "learning_rate", "temperature", "max_grad_norm", "inner_steps", "inner_lr"):
+            if getattr(self, key) is not None:
+                d[key] = getattr(self, key)
+        if self.anneal_at is not None:
+            d["anneal_at"] = tuple(int(a) for a in np.atleast_1d(self.anneal_at))
+        return d
+
+    def _log(self, level, msg):
+        if self.verbose >= level:
+            print(f"[HumeClustering] {msg}", flush=True)
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, **fit_params):
+        """Fit the labeling.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            All views side by side (see ``view_sizes``), or the first view when
+            a second is passed next.
+        y : array-like of shape (n_samples, n_features_2) or None
+            The second view, when 2-D with as many rows as ``X``. A 1-D ``y``
+            (labels) is accepted for API consistency and ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        if fit_params:
+            raise TypeError(f"fit() got unexpected keyword arguments {sorted(fit_params)}.")
+        X = self._validate(X, y, reset=True)
+        n_samples = X.shape[0]
+        if n_samples < self.n_clusters:
+            raise ValueError(f"n_samples={n_samples} should be >= n_clusters={self.n_clusters}.")
+        if n_samples < 2:
+            raise ValueError(f"HumeClustering needs at least 2 samples, got {n_samples}.")
+        sizes = self._resolve_view_sizes(X.shape[1], self._split_from_second_view)
+        params = self._params()
+        device = _resolve_device(self.device)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        gen = torch.Generator(device="cpu").manual_seed(seed)
+        t0 = time.perf_counter()
+
+        views = [torch.as_tensor(np.ascontiguousarray(v), dtype=torch.float32, device=device)
+                 for v in np.split(X, np.cumsum(sizes)[:-1], axis=1)]
+        embeddings = [_core.fit_view_embedding(v, self.n_components) for v in views]
+        Zs = [_core.embed_view(v, *e[:3]) for v, e in zip(views, embeddings)]
+        del views
+        self._log(1, f"{len(Zs)} views embedded to {[Z.shape[1] for Z in Zs]} dims on {device} "
+                     f"in {time.perf_counter() - t0:.1f}s")
+
+        if self.objective == "hume":
+            model, losses = self._fit_hume(Zs, params, gen, device)
+        else:
+            model, losses = self._fit_heads(Zs, params, gen, device)
+
+        self.view_sizes_ = sizes
+        self.view_centers_ = [e[0].cpu().numpy() for e in embeddings]
+        self.view_means_ = [e[1].cpu().numpy() for e in embeddings]
+        self.view_components_ = [e[2].cpu().numpy() for e in embeddings]
+        self.heads_ = [[t.detach().cpu().numpy() for t in part] for part in model]
+        self.n_iter_ = params["n_iter"]
+        self.run_losses_ = losses.cpu().numpy()
+
+        with torch.no_grad():
+            soft = self._run_probabilities(Zs)
+            run_labels = soft.argmax(-1)
+            scores = self._label_free_scores(Zs, run_labels)
+        self.run_labels_ = run_labels.cpu().numpy()
+        self.run_scores_ = scores.cpu().numpy()
+        self.best_run_ = int(np.argmax(self.run_scores_))
+        self.run_permutations_ = align_runs(self.run_labels_, self.best_run_, self.n_clusters)
+        self.labels_, _ = self._aggregate(soft)
+        self._log(1, f"fitted {self.n_runs} runs in {time.perf_counter() - t0:.1f}s; "
+                     f"best run {self.best_run_} (score {self.run_scores_[self.best_run_]:.3f})")
+        return self
+
+    def _fit_heads(self, Zs, params, gen, device):
+        """``"loo"`` and ``"turtle"``: task heads on every view."""
+        R, K, T = self.n_runs, self.n_clusters, params["temperature"]
+        heads = _core.init_heads([Z.shape[1] for Z in Zs], R, K, gen, device, torch.float32)
+        temp = [T]
+        if self.objective == "loo":
+            bases = [_core.ridge_spectrum(Z, self.alpha) for Z in Zs]
+
+            def loss_fn(it):
+                Y = _core.head_probabilities(Zs, heads, temp[0])
+                return _core.loo_objective(Y, bases) - self.entropy_weight * _core.marginal_entropy(Y)
+        else:
+            inner = _core.init_inner(Zs, R, K, gen, device)
+            inner_opt = torch.optim.Adam([p for pair in inner for p in pair], lr=params["inner_lr"])
+            n = Zs[0].shape[0]
+            batch = min(self.subset_size, n)
+
+            def loss_fn(it):
+                idx = None if batch == n else torch.randperm(n, generator=gen)[:batch].to(device)
+                Zb = [Z if idx is None else Z[idx] for Z in Zs]
+                Y = _core.head_probabilities(Zb, heads, temp[0])
+                _core.train_inner(Zb, Y.detach(), inner, inner_opt, params["inner_steps"])
+                return _core.turtle_loss(Zb, Y, inner) - self.entropy_weight * _core.marginal_entropy(Y)
+
+        losses = self._optimise(loss_fn, [p for h in heads for p in h], params, temp)
+        return heads, losses
+
+    def _fit_hume(self, Zs, params, gen, device):
+        """The paper's method: task encoder on view 1, unrolled inner SGD on view 2."""
+        R, K = self.n_runs, self.n_clusters
+        Z1, Z2 = Zs[0], Zs[-1]
+        n, d1, d2 = Z1.shape[0], Z1.shape[1], Z2.shape[1]
+        if K > d1:
+            raise ValueError(
+                f"objective='hume' needs n_clusters <= the dimension of view 1 (orthonormal task encoder), "
+                f"got n_clusters={K} and {d1} dimensions."
+            )
+        A = torch.randn(R, K, d1, generator=gen).to(device).requires_grad_()
+        m = min(self.subset_size, n)
+        n_train = min(max(1, int(round(self.train_fraction * m))), m - 1)
+        bound = 1.0 / np.sqrt(d2)  # torch.nn.Linear's default initialisation
+        temp = [params["temperature"]]
+
+        def loss_fn(it):
+            W = _core.orthonormal_rows(A)
+            total = 0.0
+            for _ in range(self.n_subsets):
+                idx = torch.argsort(torch.rand(R, n, generator=gen), dim=1)[:, :m].to(device)
+                tr, te = idx[:, :n_train], idx[:, n_train:]
+                init = ((torch.rand(R, d2, K, generator=gen) * 2 - 1).mul(bound).to(device),
+                        (torch.rand(R, 1, K, generator=gen) * 2 - 1).mul(bound).to(device))
+                loss = _core.hume_outer_loss(W, Z1[tr], Z1[te], Z2[tr], Z2[te], init, temp[0],
+                                             params["inner_steps"], params["inner_lr"], self.entropy_weight)
+                # Backward per subset frees its unrolled graph before the next one.
+                (loss.sum() / self.n_subsets).backward(retain_graph=True)
+                total = total + loss.detach() / self.n_subsets
+                W = _core.orthonormal_rows(A)
+            return total
+
+        losses = self._optimise(loss_fn, [A], params, temp, backward=False)
+        return [(A,)], losses
+
+    def _optimise(self, loss_fn, tensors, params, temp, backward=True):
+        n_iter = params["n_iter"]
+        schedule = {a: self.anneal_factor for a in params["anneal_at"]}
+        every = max(1, n_iter // 10)
+
+        def step(it):
+            if it in schedule:
+                temp[0] *= self.anneal_factor
+            losses = loss_fn(it)
+            if backward:
+                losses.sum().backward()
+            return losses.detach()
+
+        def report(it, losses):
+            if (it + 1) % every == 0 or it + 1 == n_iter:
+                self._log(2, f"iteration {it + 1}/{n_iter}: mean loss {losses.mean().item():.4f}, "
+                             f"best {losses.min().item():.4f}")
+
+        last = _core.run_optimisation(step, tensors, n_iter, params["learning_rate"], schedule,
+                                      params["max_grad_norm"], callback=report)
+        if last is None:  # n_iter=0: evaluate the initial heads
+            with torch.no_grad():
+                last = torch.full((self.n_runs,), float("nan"))
+        return last
+
+    # ------------------------------------------------------------------ predict
+    def _embed(self, X):
+        device = _resolve_device(self.device)
+        out = []
+        for v, c, m, P in zip(np.split(X, np.cumsum(self.view_sizes_)[:-1], axis=1), self.view_centers_,
+                              self.view_means_, self.view_components_):
+            t = lambda a: torch.as_tensor(a, dtype=torch.float32, device=device)  # noqa: E731
+            out.append(_core.embed_view(t(np.ascontiguousarray(v)), t(c), t(m), t(P)))
+        return out
+
+    def _run_probabilities(self, Zs):
+        """Soft labels of every run, ``(R, N, K)``, in each run's own numbering."""
+        device = Zs[0].device
+        heads = [[torch.as_tensor(a, device=device) for a in part] for part in self.heads_]
+        params = self._params()
+        n_anneals = sum(a < params["n_iter"] for a in params["anneal_at"])
+        T = params["temperature"] * self.anneal_factor**n_anneals
+        if self.objective == "hume":
+            W = _core.orthonormal_rows(heads[0][0])
+            return _core.sparsemax(Zs[0] @ W.transpose(-1, -2) / T)
+        return _core.head_probabilities(Zs, heads, T)
+
+    def _label_free_scores(self, Zs, labels):
+        # HUME's labels are linear in view 1 by construction: only the inner
+        # view says anything about generalisation there.
+        scored = Zs[-1:] if self.objective == "hume" else Zs
+        total = 0.0
+        for Z in scored:
+            total = total + _core.loo_kappa(labels, self.n_clusters, _core.ridge_spectrum(Z, self.alpha))
+        return total / len(scored)
+
+    def _aggregate(self, soft):
+        """Majority vote of the aligned runs; ties go to the mean soft assignment."""
+        soft = soft.cpu().numpy()
+        R = soft.shape[0]
+        aligned = np.empty_like(soft)
+        for r in range(R):
+            aligned[r][:, self.run_permutations_[r]] = soft[r]
+        mean = aligned.mean(0)
+        labels, _ = vote(soft.argmax(-1), self.run_permutations_, self.n_clusters, tie_break=mean)
+        return labels, mean
+
+    def _check_and_embed(self, X, X2):
+        check_is_fitted(self)
+        X = self._validate(X, X2, reset=False)
+        with torch.no_grad():
+            return self._embed(X)
+
+    def predict(self, X, X2=None):
+        """Label new samples by the majority vote of the aligned runs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            All views side by side, or the first view when ``X2`` is given.
+        X2 : array-like of shape (n_samples, n_features_2), default=None
+            The second view, when ``X`` holds only the first.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        Zs = self._check_and_embed(X, X2)
+        with torch.no_grad():
+            return self._aggregate(self._run_probabilities(Zs))[0]
+
+    def transform(self, X, X2=None):
+        """Soft cluster assignments: the mean of the aligned runs' label
+        distributions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            All views side by side, or the first view when ``X2`` is given.
+        X2 : array-like of shape (n_samples, n_features_2), default=None
+            The second view, when ``X`` holds only the first.
+
+        Returns
+        -------
+        P : ndarray of shape (n_samples, n_clusters)
+            Non-negative, rows sum to one.
+        """
+        Zs = self._check_and_embed(X, X2)
+        with torch.no_grad():
+            return self._aggregate(self._run_probabilities(Zs))[1]
+
+    def fit_predict(self, X, y=None, **fit_params):
+        """Fit and return ``labels_``; a 2-D ``y`` with matching rows is the second view."""
+        return self.fit(X, y, **fit_params).labels_
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit and return the soft assignments of the training samples."""
+        return self.fit(X, y, **fit_params).transform(X, self._second_view(X, y))
+
+    def score(self, X, y=None):
+        """Label-free score of the labeling on the given samples; higher is better.
+
+        The samples are labelled by :meth:`predict`; then, on each view (only the
+        inner view for ``objective="hume"``), a ridge classifier is fitted to those
+        labels and its *exact* leave-one-out predictions are compared with them.
+        The score is Cohen's kappa of that agreement (leave-one-out accuracy
+        corrected for chance), averaged over the views: 1 when every sample's
+        label is predicted from the others, 0 for chance (a collapsed labeling
+        scores 0). It is comparable across settings at a fixed number of clusters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            All views side by side, or the first view when ``y`` is the second.
+        y : array-like of shape (n_samples, n_features_2) or None
+            The second view when 2-D; ignored otherwise.
+
+        Returns
+        -------
+        score : float
+        """
+        Zs = self._check_and_embed(X, self._second_view(X, y))
+        with torch.no_grad():
+            labels = torch.as_tensor(self._aggregate(self._run_probabilities(Zs))[0], device=Zs[0].device)
+            return float(self._label_free_scores(Zs, labels[None])[0])
+
+    @property
+    def _n_features_out(self):
+        return self.n_clusters
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags
+
+
+def _n_rows(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def _n_cols(X):
+    shape = getattr(X, "shape", None) or np.shape(X)
+    if len(shape) != 2:
+        raise ValueError(f"Expected a 2-D first view, got an array of shape {tuple(shape)}.")
+    return shape[1]
+
+
+def _as_2d_array(A, name):
+    a = np.asarray(A)
+    if a.ndim != 2:
+        raise ValueError(f"Expected 2-D array for {name}, got shape {a.shape}.")
+    return a
