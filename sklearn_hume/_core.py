@@ -24,6 +24,7 @@ __all__ = [
     "init_heads",
     "hume_outer_loss",
     "orthonormal_rows",
+    "task_encoder",
     "run_optimisation",
     "init_inner",
     "train_inner",
@@ -172,6 +173,17 @@ def orthonormal_rows(A):
     d = torch.sign(torch.diagonal(Rm, dim1=-2, dim2=-1))
     d = torch.where(d == 0, torch.ones_like(d), d)
     return (Q * d[..., None, :]).transpose(-1, -2)
+
+
+def task_encoder(A):
+    """HUME's task encoder weights from unconstrained ``A`` (``(R, K, d)``).
+
+    Orthonormal rows when ``K <= d`` (the paper); when there are more clusters
+    than dimensions that is impossible, and the rows are only unit-normalised.
+    """
+    if A.shape[-2] <= A.shape[-1]:
+        return orthonormal_rows(A)
+    return A / A.norm(dim=-1, keepdim=True).clamp_min(1e-12)
 
 
 def hume_outer_loss(W, X1_train, X1_test, X2_train, X2_test, inner_init, temperature,

@@ -299,8 +299,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             return None
         shape = getattr(X2, "shape", None)
         if shape is None:
-            X2 = np.asarray(X2, dtype=object) if not hasattr(X2, "__array__") else X2
-            shape = np.shape(X2)
+            try:
+                shape = np.asarray(X2).shape
+            except ValueError:  # ragged lists cannot be a view
+                return None
         if len(shape) == 2 and shape[0] == _n_rows(X):
             return X2
         if len(shape) >= 2:
@@ -327,7 +329,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     def _validate(self, X, X2, reset):
         X, split = self._stack(X, X2)
-        X = validate_data(self, X, reset=reset, dtype=[np.float32, np.float64], copy=False)
+        X = validate_data(self, X, reset=reset, dtype=[np.float32, np.float64], ensure_min_samples=2 if reset else 1)
         if reset:
             self._split_from_second_view = split
         return X
@@ -387,8 +389,6 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         n_samples = X.shape[0]
         if n_samples < self.n_clusters:
             raise ValueError(f"n_samples={n_samples} should be >= n_clusters={self.n_clusters}.")
-        if n_samples < 2:
-            raise ValueError(f"HumeClustering needs at least 2 samples, got {n_samples}.")
         sizes = self._resolve_view_sizes(X.shape[1], self._split_from_second_view)
         params = self._params()
         device = _resolve_device(self.device)
@@ -462,11 +462,6 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         R, K = self.n_runs, self.n_clusters
         Z1, Z2 = Zs[0], Zs[-1]
         n, d1, d2 = Z1.shape[0], Z1.shape[1], Z2.shape[1]
-        if K > d1:
-            raise ValueError(
-                f"objective='hume' needs n_clusters <= the dimension of view 1 (orthonormal task encoder), "
-                f"got n_clusters={K} and {d1} dimensions."
-            )
         A = torch.randn(R, K, d1, generator=gen).to(device).requires_grad_()
         m = min(self.subset_size, n)
         n_train = min(max(1, int(round(self.train_fraction * m))), m - 1)
@@ -474,7 +469,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         temp = [params["temperature"]]
 
         def loss_fn(it):
-            W = _core.orthonormal_rows(A)
+            W = _core.task_encoder(A)
             total = 0.0
             for _ in range(self.n_subsets):
                 idx = torch.argsort(torch.rand(R, n, generator=gen), dim=1)[:, :m].to(device)
@@ -486,7 +481,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 # Backward per subset frees its unrolled graph before the next one.
                 (loss.sum() / self.n_subsets).backward(retain_graph=True)
                 total = total + loss.detach() / self.n_subsets
-                W = _core.orthonormal_rows(A)
+                W = _core.task_encoder(A)
             return total
 
         losses = self._optimise(loss_fn, [A], params, temp, backward=False)
@@ -535,7 +530,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         n_anneals = sum(a < params["n_iter"] for a in params["anneal_at"])
         T = params["temperature"] * self.anneal_factor**n_anneals
         if self.objective == "hume":
-            W = _core.orthonormal_rows(heads[0][0])
+            W = _core.task_encoder(heads[0][0])
             return _core.sparsemax(Zs[0] @ W.transpose(-1, -2) / T)
         return _core.head_probabilities(Zs, heads, T)
 
@@ -563,7 +558,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         check_is_fitted(self)
         X = self._validate(X, X2, reset=False)
         with torch.no_grad():
-            return self._embed(X)
+            return self._embed(X), X.dtype
 
     def predict(self, X, X2=None):
         """Label new samples by the majority vote of the aligned runs.
@@ -579,7 +574,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         -------
         labels : ndarray of shape (n_samples,)
         """
-        Zs = self._check_and_embed(X, X2)
+        Zs, _ = self._check_and_embed(X, X2)
         with torch.no_grad():
             return self._aggregate(self._run_probabilities(Zs))[0]
 
@@ -599,9 +594,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         P : ndarray of shape (n_samples, n_clusters)
             Non-negative, rows sum to one.
         """
-        Zs = self._check_and_embed(X, X2)
+        Zs, dtype = self._check_and_embed(X, X2)
         with torch.no_grad():
-            return self._aggregate(self._run_probabilities(Zs))[1]
+            P = self._aggregate(self._run_probabilities(Zs))[1]
+        return P.astype(dtype, copy=False)
 
     def fit_predict(self, X, y=None, **fit_params):
         """Fit and return ``labels_``; a 2-D ``y`` with matching rows is the second view."""
@@ -633,7 +629,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         -------
         score : float
         """
-        Zs = self._check_and_embed(X, self._second_view(X, y))
+        Zs, _ = self._check_and_embed(X, self._second_view(X, y))
         with torch.no_grad():
             labels = torch.as_tensor(self._aggregate(self._run_probabilities(Zs))[0], device=Zs[0].device)
             return float(self._label_free_scores(Zs, labels[None])[0])
@@ -646,6 +642,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         tags.non_deterministic = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
 
@@ -654,7 +651,9 @@ def _n_rows(X):
 
 
 def _n_cols(X):
-    shape = getattr(X, "shape", None) or np.shape(X)
+    shape = getattr(X, "shape", None)
+    if shape is None:
+        shape = np.asarray(X).shape
     if len(shape) != 2:
         raise ValueError(f"Expected a 2-D first view, got an array of shape {tuple(shape)}.")
     return shape[1]

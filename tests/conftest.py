@@ -1,0 +1,36 @@
+"""Shared fixtures: small two-view problems with a known labeling."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "bench_data"
+
+
+def make_two_views(n_per_class=30, n_classes=3, seed=0):
+    """Two noisy linear views of the same well-separated classes."""
+    rng = np.random.RandomState(seed)
+    y = np.repeat(np.arange(n_classes), n_per_class)
+    centres = rng.normal(size=(n_classes, 6)) * 4
+    X1 = centres[y] + rng.normal(size=(len(y), 6))
+    X2 = centres[y] @ rng.normal(size=(6, 8)) + rng.normal(size=(len(y), 8))
+    return X1, X2, y
+
+
+@pytest.fixture
+def two_views():
+    return make_two_views()
+
+
+@pytest.fixture
+def fast_params():
+    """Settings that keep a fit well under a second on the toy data."""
+    return dict(n_runs=4, n_iter=60, random_state=0)
+
+
+def load_case(name):
+    path = BENCH_DATA / f"{name}.npz"
+    if not path.exists():
+        pytest.skip(f"{path} is absent (shared bench data only exists beside the checkout)")
+    return np.load(path)
