@@ -4,7 +4,9 @@ Pure functions: tensors in, tensors out, no input validation. The estimator in
 ``_hume.py`` validates, converts and keeps fitted state as NumPy.
 
 Shapes use ``R`` for the number of runs fitted together, ``N`` samples, ``K``
-clusters and ``r`` the (reduced) dimension of one view.
+clusters and ``r`` the (reduced) dimension of one view. Label tensors of the
+head-based objectives are laid out ``(N, R, K)``, so that every product with a
+view is one matrix multiplication over all runs (``(N, r) @ (r, R*K)``).
 """
 
 import math
@@ -51,9 +53,9 @@ def sparsemax(z, dim=-1):
     return torch.clamp(z - tau, min=0)
 
 
-def marginal_entropy(p):
-    """Entropy of the mean of the rows of ``p`` (``(..., N, K)`` -> ``(...)``)."""
-    m = p.mean(dim=-2)
+def marginal_entropy(p, sample_dim=0):
+    """Entropy of the mean label distribution over ``sample_dim`` (``-> (R,)``)."""
+    m = p.mean(dim=sample_dim)
     return -(m * torch.log(m.clamp_min(1e-12))).sum(-1)
 
 
@@ -113,19 +115,20 @@ def ridge_spectrum(Z, alpha):
 
 
 def loo_residuals(Y, U, g, h):
-    """Exact leave-one-out residuals of a ridge fit of ``Y`` (``(R, N, K)``).
+    """Exact leave-one-out residuals of a ridge fit of ``Y`` (``(N, R, K)``).
 
     Row ``i`` equals ``y_i - f_{-i}(x_i)``, where ``f_{-i}`` is the ridge
     model refitted without sample ``i``: ``(y_i - (HY)_i) / (1 - h_ii)``.
     """
-    fitted = Y.mean(dim=-2, keepdim=True) + U @ (g[:, None] * (U.T @ Y))
-    return (Y - fitted) / (1.0 - h)[:, None]
+    flat = Y.reshape(Y.shape[0], -1)
+    fitted = flat.mean(0) + U @ (g[:, None] * (U.T @ flat))
+    return ((flat - fitted) / (1.0 - h)[:, None]).view(Y.shape)
 
 
 def loo_objective(Y, bases):
     """Expected leave-one-out Brier score of ridge classifiers fitted to ``Y``.
 
-    For each view, ridge regression of the soft labels ``Y`` (``(R, N, K)``)
+    For each view, ridge regression of the soft labels ``Y`` (``(N, R, K)``)
     gives exact leave-one-out predictions ``f_i``. If a hard label ``c`` were
     drawn from ``y_i``, the expected squared error ``E||e_c - f_i||^2`` equals
     ``||y_i - f_i||^2 + (1 - ||y_i||^2)``: the fit error plus the Gini impurity
@@ -134,10 +137,10 @@ def loo_objective(Y, bases):
     the uniform labeling would be trivially predictable. Returns the mean over
     samples and views, ``(R,)``.
     """
-    impurity = 1.0 - (Y * Y).sum(-1).mean(-1)
+    impurity = 1.0 - (Y * Y).sum(-1).mean(0)
     total = 0.0
     for U, g, h in bases:
-        total = total + (loo_residuals(Y, U, g, h) ** 2).sum(-1).mean(-1)
+        total = total + (loo_residuals(Y, U, g, h) ** 2).sum(-1).mean(0)
     return total / len(bases) + impurity
 
 
@@ -152,15 +155,18 @@ def init_heads(dims, n_runs, n_clusters, generator, device, dtype):
 
 
 def head_probabilities(Zs, heads, temperature):
-    """Labels of every sample: the mean over views of each head's softmax.
+    """Labels of every sample and run, ``(N, R, K)``: the mean over views of
+    each head's softmax.
 
     Head weights are normalised per cluster (a weight-normed linear layer with
     fixed gain), so ``temperature`` alone sets how sharp the labels are.
     """
     p = 0.0
     for Z, (V, b) in zip(Zs, heads):
-        W = V / V.norm(dim=-2, keepdim=True).clamp_min(1e-12)
-        p = p + torch.softmax((Z @ W + b) / temperature, dim=-1)
+        R, r, K = V.shape
+        W = V / V.norm(dim=1, keepdim=True).clamp_min(1e-12)
+        logits = (Z @ W.permute(1, 0, 2).reshape(r, R * K)).view(-1, R, K) + b.view(1, R, K)
+        p = p + torch.softmax(logits / temperature, dim=-1)
     return p / len(heads)
 
 
@@ -211,7 +217,7 @@ def hume_outer_loss(W, X1_train, X1_test, X2_train, X2_test, inner_init, tempera
         V, b = V - inner_lr * gV, b - inner_lr * gb
     held_out = -(te * torch.log_softmax(X2_test @ V + b, -1)).sum(-1).mean(-1)
     p_all = torch.cat([tr, te], dim=-2)
-    return held_out - entropy_weight * marginal_entropy(p_all)
+    return held_out - entropy_weight * marginal_entropy(p_all, sample_dim=-2)
 
 
 def run_optimisation(step_fn, params, n_iter, lr, schedule, clip, callback=None):
@@ -253,15 +259,15 @@ def loo_kappa(labels, n_clusters, basis):
     """Label-free score of hard labelings: Cohen's kappa between each labeling
     and the exact leave-one-out predictions of a ridge classifier on one view.
 
-    ``labels`` is ``(R, N)`` (integer). Kappa corrects the leave-one-out accuracy
+    ``labels`` is ``(N, R)`` (integer). Kappa corrects the leave-one-out accuracy
     for chance agreement, so a collapsed labeling (everything in one cluster)
     scores 0, not 1. Returns ``(R,)`` in ``[-1, 1]``.
     """
     Y = torch.nn.functional.one_hot(labels, n_clusters).to(basis[0].dtype)
     pred = (Y - loo_residuals(Y, *basis)).argmax(-1)
-    acc = (pred == labels).to(Y.dtype).mean(-1)
-    p = Y.mean(-2)
-    q = torch.nn.functional.one_hot(pred, n_clusters).to(Y.dtype).mean(-2)
+    acc = (pred == labels).to(Y.dtype).mean(0)
+    p = Y.mean(0)
+    q = torch.nn.functional.one_hot(pred, n_clusters).to(Y.dtype).mean(0)
     chance = (p * q).sum(-1)
     denom = 1.0 - chance
     return torch.where(denom > 1e-12, (acc - chance) / denom.clamp_min(1e-12), torch.zeros_like(acc))
@@ -277,7 +283,9 @@ def init_inner(Zs, n_runs, n_clusters, generator, device):
 def _inner_cross_entropy(Zs, Y, inner):
     total = 0.0
     for Z, (V, b) in zip(Zs, inner):
-        total = total - (Y * torch.log_softmax(Z @ V + b, -1)).sum(-1).mean(-1)
+        R, r, K = V.shape
+        logits = (Z @ V.permute(1, 0, 2).reshape(r, R * K)).view(-1, R, K) + b.view(1, R, K)
+        total = total - (Y * torch.log_softmax(logits, -1)).sum(-1).mean(0)
     return total / len(Zs)
 
 

@@ -21,8 +21,8 @@ from ._aggregate import align_runs, vote
 
 # Defaults that depend on the objective. "hume" mirrors the paper's public code.
 _MODE_DEFAULTS = {
-    "loo": dict(n_iter=300, learning_rate=0.05, temperature=0.1, anneal_at=(), max_grad_norm=None),
-    "turtle": dict(n_iter=300, learning_rate=0.05, temperature=0.1, anneal_at=(), max_grad_norm=None,
+    "loo": dict(n_iter=200, learning_rate=0.1, temperature=0.2, anneal_at=(), max_grad_norm=None),
+    "turtle": dict(n_iter=200, learning_rate=0.1, temperature=0.2, anneal_at=(), max_grad_norm=None,
                    inner_steps=10, inner_lr=0.05),
     "hume": dict(n_iter=1000, learning_rate=1e-3, temperature=0.1, anneal_at=(100, 200), max_grad_norm=1.0,
                  inner_steps=300, inner_lr=1e-3),
@@ -87,20 +87,22 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         batched tensor program.
 
     n_iter : int, default=None
-        Outer iterations. ``None``: 300 for ``"loo"`` and ``"turtle"``, 1000
+        Outer iterations. ``None``: 200 for ``"loo"`` and ``"turtle"``, 1000
         for ``"hume"``.
 
     learning_rate : float, default=None
-        Adam step size of the task heads. ``None``: 0.05, or 1e-3 for
+        Adam step size of the task heads. ``None``: 0.1, or 1e-3 for
         ``"hume"``.
 
     temperature : float, default=None
-        Label temperature: logits are divided by it. ``None``: 0.1.
+        Label temperature: logits are divided by it (head weights are unit
+        norm and rows of the views at most unit norm). ``None``: 0.2 for the
+        head-based objectives, 0.1 (the paper's) for ``"hume"``.
 
-    entropy_weight : float, default=1.0
+    entropy_weight : float, default=2.0
         Weight of the entropy of the mean label distribution, which keeps
         clusters from collapsing. The paper uses 10 with its cross-entropy
-        loss; the ``"loo"`` loss lives on a smaller scale.
+        loss; the ``"loo"`` loss (a Brier score) lives on a smaller scale.
 
     n_components : int or None, default=128
         Each view is centred, its rows L2-normalised, and projected onto its
@@ -254,7 +256,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         n_iter=None,
         learning_rate=None,
         temperature=None,
-        entropy_weight=1.0,
+        entropy_weight=2.0,
         n_components=128,
         alpha=0.1,
         inner_steps=None,
@@ -421,7 +423,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             soft = self._run_probabilities(Zs)
             run_labels = soft.argmax(-1)
             scores = self._label_free_scores(Zs, run_labels)
-        self.run_labels_ = run_labels.cpu().numpy()
+        self.run_labels_ = run_labels.T.cpu().numpy()
         self.run_scores_ = scores.cpu().numpy()
         self.best_run_ = int(np.argmax(self.run_scores_))
         self.run_permutations_ = align_runs(self.run_labels_, self.best_run_, self.n_clusters)
@@ -523,7 +525,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         return out
 
     def _run_probabilities(self, Zs):
-        """Soft labels of every run, ``(R, N, K)``, in each run's own numbering."""
+        """Soft labels of every run, ``(N, R, K)``, in each run's own numbering."""
         device = Zs[0].device
         heads = [[torch.as_tensor(a, device=device) for a in part] for part in self.heads_]
         params = self._params()
@@ -531,7 +533,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         T = params["temperature"] * self.anneal_factor**n_anneals
         if self.objective == "hume":
             W = _core.task_encoder(heads[0][0])
-            return _core.sparsemax(Zs[0] @ W.transpose(-1, -2) / T)
+            return _core.sparsemax(Zs[0] @ W.transpose(-1, -2) / T).transpose(0, 1)
         return _core.head_probabilities(Zs, heads, T)
 
     def _label_free_scores(self, Zs, labels):
@@ -545,7 +547,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     def _aggregate(self, soft):
         """Majority vote of the aligned runs; ties go to the mean soft assignment."""
-        soft = soft.cpu().numpy()
+        soft = soft.transpose(0, 1).cpu().numpy()
         R = soft.shape[0]
         aligned = np.empty_like(soft)
         for r in range(R):
@@ -632,7 +634,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         Zs, _ = self._check_and_embed(X, self._second_view(X, y))
         with torch.no_grad():
             labels = torch.as_tensor(self._aggregate(self._run_probabilities(Zs))[0], device=Zs[0].device)
-            return float(self._label_free_scores(Zs, labels[None])[0])
+            return float(self._label_free_scores(Zs, labels[:, None])[0])
 
     @property
     def _n_features_out(self):

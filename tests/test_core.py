@@ -27,16 +27,17 @@ def test_sparsemax_is_projection_onto_simplex():
 
 
 def test_marginal_entropy():
-    p = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    p = torch.tensor([[[1.0, 0.0]], [[0.0, 1.0]]])  # (N=2, R=1, K=2)
     assert _core.marginal_entropy(p).item() == pytest.approx(np.log(2))
-    assert _core.marginal_entropy(torch.tensor([[1.0, 0.0], [1.0, 0.0]])).item() == pytest.approx(0, abs=1e-9)
+    assert _core.marginal_entropy(torch.tensor([[[1.0, 0.0]], [[1.0, 0.0]]])).item() == pytest.approx(0, abs=1e-9)
+    assert _core.marginal_entropy(p.transpose(0, 1), sample_dim=1).item() == pytest.approx(np.log(2))
 
 
 def _problem(n=12, d=4, k=3, r=2, seed=0):
     g = torch.Generator().manual_seed(seed)
     Z = torch.randn(n, d, generator=g, dtype=torch.float64)
     Z = Z - Z.mean(0)
-    Y = torch.softmax(torch.randn(r, n, k, generator=g, dtype=torch.float64), -1)
+    Y = torch.softmax(torch.randn(n, r, k, generator=g, dtype=torch.float64), -1)
     return Z, Y
 
 
@@ -53,10 +54,10 @@ def test_loo_residuals_equal_brute_force_refits(alpha):
         A = torch.cat([Z[keep], torch.ones(n - 1, 1, dtype=Z.dtype)], 1)
         P = torch.eye(d + 1, dtype=Z.dtype) * lam
         P[-1, -1] = 0  # the intercept is not penalised
-        for run in range(Y.shape[0]):
-            coef = torch.linalg.solve(A.T @ A + P, A.T @ Y[run, keep])
+        for run in range(Y.shape[1]):
+            coef = torch.linalg.solve(A.T @ A + P, A.T @ Y[keep, run])
             pred = torch.cat([Z[i], torch.ones(1, dtype=Z.dtype)]) @ coef
-            torch.testing.assert_close(res[run, i], Y[run, i] - pred)
+            torch.testing.assert_close(res[i, run], Y[i, run] - pred)
 
 
 def test_loo_objective_gradient_matches_finite_differences():
@@ -72,7 +73,7 @@ def test_loo_objective_is_expected_brier_score():
     Z, _ = _problem()
     basis = _core.ridge_spectrum(Z, 0.2)
     labels = torch.tensor([0, 1, 2] * 4)
-    Y = torch.nn.functional.one_hot(labels, 3).to(torch.float64)[None]
+    Y = torch.nn.functional.one_hot(labels, 3).to(torch.float64)[:, None]
     expected = (_core.loo_residuals(Y, *basis) ** 2).sum(-1).mean()
     torch.testing.assert_close(_core.loo_objective(Y, [basis])[0], expected)
     # Uniform labels: perfectly predicted by the intercept, impurity 1 - 1/K.
@@ -85,7 +86,7 @@ def test_loo_kappa_collapsed_and_perfect():
     labels = torch.arange(3).repeat_interleave(10)
     Z = torch.nn.functional.one_hot(labels, 3).double() * 5 + 0.01 * torch.randn(30, 3, generator=g, dtype=torch.float64)
     basis = _core.ridge_spectrum(Z - Z.mean(0), 0.01)
-    kappa = _core.loo_kappa(torch.stack([labels, torch.zeros(30, dtype=torch.long)]), 3, basis)
+    kappa = _core.loo_kappa(torch.stack([labels, torch.zeros(30, dtype=torch.long)], 1), 3, basis)
     assert kappa[0].item() == pytest.approx(1.0)
     assert kappa[1].item() == 0.0
 

@@ -1,0 +1,83 @@
+"""Dataset loaders. The UCI Multiple Features digits ship inside the package."""
+
+import os
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+MFEAT_VIEWS = ("fou", "pix", "fac", "kar", "zer", "mor")
+
+
+def get_data_home(data_home=None):
+    """Folder for datasets built or cached by ``sklearn_hume``.
+
+    ``data_home`` if given, else the ``SKLEARN_HUME_DATA`` environment variable,
+    else ``~/sklearn_hume_data``. Created if missing.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+
+    Returns
+    -------
+    path : pathlib.Path
+    """
+    path = Path(data_home or os.environ.get("SKLEARN_HUME_DATA", Path.home() / "sklearn_hume_data")).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def load_mfeat(*, views=("fou", "pix"), return_X_y=False):
+    """Load the UCI Multiple Features handwritten digits (2,000 samples, 10 classes,
+    six views), shipped with the package.
+
+    Parameters
+    ----------
+    views : sequence of str, default=("fou", "pix")
+        Which views make up ``data``, in order; any of ``"fou"``, ``"pix"``,
+        ``"fac"``, ``"kar"``, ``"zer"``, ``"mor"``. ``X1`` and ``X2`` are the
+        first two.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (the chosen views side by side, float32), ``view_sizes``,
+        ``X1``, ``X2`` (the first two chosen views), ``views`` (a dict of all
+        six), ``target``/``y`` (digits), ``target_names``, ``view_names`` and
+        ``DESCR``.
+
+    Examples
+    --------
+    >>> from sklearn_hume.datasets import load_mfeat
+    >>> d = load_mfeat()
+    >>> d.X1.shape, d.X2.shape, d.data.shape
+    ((2000, 76), (2000, 240), (2000, 316))
+    """
+    views = list(views)
+    unknown = [v for v in views if v not in MFEAT_VIEWS]
+    if unknown or not views:
+        raise ValueError(f"Unknown or no mfeat views {unknown}; choose from {list(MFEAT_VIEWS)}.")
+    base = resources.files(__package__)
+    with resources.as_file(base / "data" / "mfeat.npz") as path, np.load(path) as f:
+        all_views = {k: f[k].astype(np.float32) for k in MFEAT_VIEWS}
+        y = f["y"].astype(np.int64)
+    data = np.hstack([all_views[v] for v in views])
+    if return_X_y:
+        return data, y
+    chosen = [all_views[v] for v in views]
+    return Bunch(
+        data=data,
+        view_sizes=[a.shape[1] for a in chosen],
+        view_names=views,
+        X1=chosen[0],
+        X2=chosen[1] if len(chosen) > 1 else None,
+        views=all_views,
+        target=y,
+        y=y,
+        target_names=[str(i) for i in range(10)],
+        DESCR=(base / "descr" / "mfeat.rst").read_text(),
+    )

@@ -1,0 +1,212 @@
+"""HumeClustering's behaviour: the two-view API, determinism, aggregation,
+scikit-learn composition and a real-data run."""
+
+import numpy as np
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_hume import HumeClustering, cluster_accuracy
+
+from .conftest import load_case
+
+
+@pytest.mark.parametrize("objective", ["loo", "turtle"])
+def test_recovers_separable_classes(two_views, fast_params, objective):
+    X1, X2, y = two_views
+    est = HumeClustering(n_clusters=3, objective=objective, **fast_params).fit(X1, X2)
+    assert cluster_accuracy(y, est.labels_) == 1.0
+
+
+def test_hume_objective_runs_and_beats_chance(two_views):
+    X1, X2, y = two_views
+    est = HumeClustering(n_clusters=3, objective="hume", n_runs=4, n_iter=20, inner_steps=10, n_subsets=2,
+                         inner_lr=0.1, learning_rate=0.05, anneal_at=[], random_state=0).fit(X1, X2)
+    assert cluster_accuracy(y, est.labels_) > 0.6
+
+
+def test_two_views_equal_stacked_matrix(two_views, fast_params):
+    X1, X2, _ = two_views
+    a = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2)
+    b = HumeClustering(n_clusters=3, view_sizes=[6, 8], **fast_params).fit(np.hstack([X1, X2]))
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_array_equal(a.view_sizes_, [6, 8])
+    np.testing.assert_allclose(a.transform(X1, X2), b.transform(np.hstack([X1, X2])))
+    # The stacked matrix also works on an estimator fitted on two views.
+    np.testing.assert_array_equal(a.predict(np.hstack([X1, X2])), a.predict(X1, X2))
+
+
+def test_default_split_is_half_half(two_views, fast_params):
+    X1, X2, _ = two_views
+    est = HumeClustering(n_clusters=3, **fast_params).fit(np.hstack([X1, X2]))
+    np.testing.assert_array_equal(est.view_sizes_, [7, 7])
+    est = HumeClustering(n_clusters=3, **fast_params).fit(np.hstack([X1, X2[:, :1]]))
+    np.testing.assert_array_equal(est.view_sizes_, [4, 3])
+    est = HumeClustering(n_clusters=2, **fast_params).fit(X1[:, :1])
+    np.testing.assert_array_equal(est.view_sizes_, [1])
+
+
+def test_one_dimensional_y_is_ignored(two_views, fast_params):
+    X1, X2, y = two_views
+    X = np.hstack([X1, X2])
+    a = HumeClustering(n_clusters=3, **fast_params).fit(X, y)
+    b = HumeClustering(n_clusters=3, **fast_params).fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+
+
+def test_same_random_state_same_labels_and_params_untouched(two_views, fast_params):
+    X1, X2, _ = two_views
+    est = HumeClustering(n_clusters=3, **fast_params)
+    before = est.get_params()
+    a = est.fit(X1, X2).labels_.copy()
+    assert est.get_params() == before
+    b = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2).labels_
+    np.testing.assert_array_equal(a, b)
+
+
+def test_global_rng_untouched(two_views, fast_params):
+    import torch
+
+    X1, X2, _ = two_views
+    np_state = np.random.get_state()[1].copy()
+    torch_state = torch.get_rng_state().clone()
+    HumeClustering(n_clusters=3, random_state=None, n_runs=2, n_iter=5).fit(X1, X2)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_labels_predict_transform_consistent(two_views, fast_params):
+    X1, X2, _ = two_views
+    est = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2)
+    np.testing.assert_array_equal(est.predict(X1, X2), est.labels_)
+    np.testing.assert_array_equal(est.fit_predict(X1, X2), est.labels_)
+    P = est.transform(X1, X2)
+    assert P.shape == (90, 3)
+    assert (P >= 0).all()
+    np.testing.assert_allclose(P.sum(1), 1, rtol=1e-5)
+    np.testing.assert_allclose(est.fit_transform(X1, X2), P)
+    assert list(est.get_feature_names_out()) == ["humeclustering0", "humeclustering1", "humeclustering2"]
+
+
+def test_run_attributes_and_alignment(two_views, fast_params):
+    X1, X2, _ = two_views
+    est = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2)
+    R = fast_params["n_runs"]
+    assert est.run_labels_.shape == (R, 90)
+    assert est.run_scores_.shape == (R,) and est.run_losses_.shape == (R,)
+    assert est.best_run_ == int(np.argmax(est.run_scores_))
+    np.testing.assert_array_equal(est.run_permutations_[est.best_run_], np.arange(3))
+    for perm in est.run_permutations_:
+        np.testing.assert_array_equal(np.sort(perm), np.arange(3))
+    # Each aligned run agrees with the vote on at least as many samples as any
+    # other renaming of its clusters would (the Hungarian alignment is optimal).
+    from itertools import permutations
+
+    aligned = np.take_along_axis(est.run_permutations_, est.run_labels_, axis=1)
+    for r in range(R):
+        ref = est.run_labels_[est.best_run_]
+        best = max((np.array(p)[est.run_labels_[r]] == ref).sum() for p in permutations(range(3)))
+        assert (aligned[r] == ref).sum() == best
+    assert (aligned[est.best_run_] == est.labels_).mean() > 0.9
+
+
+def test_score_prefers_the_true_structure(two_views, fast_params):
+    X1, X2, _ = two_views
+    good = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2)
+    assert good.score(X1, X2) == pytest.approx(1.0)
+    # Heads that never trained (n_iter=0) label at random: a worse score.
+    bad = HumeClustering(n_clusters=3, n_runs=1, n_iter=0, random_state=3).fit(X1, X2)
+    assert bad.score(X1, X2) < good.score(X1, X2)
+
+
+def test_more_views(fast_params):
+    from .conftest import make_two_views
+
+    X1, X2, y = make_two_views()
+    X3 = np.abs(X1) + np.random.RandomState(1).normal(size=X1.shape)
+    X = np.hstack([X1, X2, X3])
+    est = HumeClustering(n_clusters=3, view_sizes=[6, 8, 6], **fast_params).fit(X)
+    assert len(est.view_components_) == 3
+    assert cluster_accuracy(y, est.labels_) == 1.0
+
+
+@pytest.mark.parametrize(
+    "view_sizes, match",
+    [([6, 6], "adds up to 12"), ([14, 0], "positive integers"), ([[6, 8]], "positive integers"), ([6.5, 7.5], "positive integers")],
+)
+def test_bad_view_sizes(two_views, view_sizes, match):
+    X1, X2, _ = two_views
+    with pytest.raises(ValueError, match=match):
+        HumeClustering(n_clusters=3, view_sizes=view_sizes, n_runs=1, n_iter=1).fit(np.hstack([X1, X2]))
+
+
+def test_clear_errors(two_views):
+    X1, X2, _ = two_views
+    with pytest.raises(ValueError, match="second view has 10 rows but X has 90"):
+        HumeClustering(n_clusters=3).fit(X1, X2[:10])
+    with pytest.raises(ValueError, match="n_samples=5 should be >= n_clusters=8"):
+        HumeClustering().fit(X1[:5], X2[:5])
+    est = HumeClustering(n_clusters=3, n_runs=1, n_iter=2).fit(X1, X2)
+    with pytest.raises(ValueError, match="14 features"):
+        est.predict(X1)
+    with pytest.raises(ValueError, match="NaN"):
+        X = X1.copy()
+        X[0, 0] = np.nan
+        est.predict(X, X2)
+
+
+def test_input_not_modified(two_views, fast_params):
+    X1, X2, _ = two_views
+    c1, c2 = X1.copy(), X2.copy()
+    est = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2)
+    est.predict(X1, X2)
+    est.transform(X1, X2)
+    est.score(X1, X2)
+    np.testing.assert_array_equal(X1, c1)
+    np.testing.assert_array_equal(X2, c2)
+
+
+def test_pipeline_with_column_transformer(two_views, fast_params):
+    X1, X2, y = two_views
+    X = np.hstack([X1, X2])
+    pre = ColumnTransformer([("view1", StandardScaler(), slice(0, 6)), ("view2", StandardScaler(), slice(6, 14))])
+    pipe = Pipeline([("scale", pre), ("hume", HumeClustering(n_clusters=3, view_sizes=[6, 8], **fast_params))])
+    labels = pipe.fit_predict(X)
+    assert cluster_accuracy(y, labels) == 1.0
+    np.testing.assert_array_equal(pipe.predict(X), labels)
+    assert pipe.transform(X).shape == (90, 3)
+
+
+def test_grid_search_without_labels(two_views):
+    X1, X2, y = two_views
+    X = np.hstack([X1, X2])
+    grid = GridSearchCV(
+        HumeClustering(n_clusters=3, view_sizes=[6, 8], n_runs=4, random_state=0),
+        {"n_iter": [0, 60]},
+        cv=3,
+    ).fit(X)
+    # Untrained random heads generalise worse than trained ones: the score knows.
+    assert grid.best_params_ == {"n_iter": 60}
+    assert cluster_accuracy(y, grid.best_estimator_.labels_) == 1.0
+
+
+def test_pandas_views_keep_feature_names(two_views, fast_params):
+    pd = pytest.importorskip("pandas")
+    X1, X2, _ = two_views
+    A = pd.DataFrame(X1, columns=[f"a{i}" for i in range(6)])
+    B = pd.DataFrame(X2, columns=[f"b{i}" for i in range(8)])
+    est = HumeClustering(n_clusters=3, **fast_params).fit(A, B)
+    assert list(est.feature_names_in_[:2]) == ["a0", "a1"]
+    np.testing.assert_array_equal(est.predict(A, B), est.labels_)
+    est.set_output(transform="pandas")
+    out = est.transform(A, B)
+    assert list(out.columns) == ["humeclustering0", "humeclustering1", "humeclustering2"]
+
+
+@pytest.mark.slow
+def test_real_data_mfeat_beats_chance():
+    d = load_case("mfeat")
+    est = HumeClustering(n_clusters=10, n_runs=8, n_iter=150, random_state=0).fit(d["X1"], d["X2"])
+    assert cluster_accuracy(d["y"], est.labels_) > 0.7  # chance is 0.1
