@@ -1,0 +1,48 @@
+"""The shipped dataset and the benchmark main job."""
+
+import numpy as np
+import pytest
+
+from sklearn_hume.benchmark import run
+from sklearn_hume.datasets import get_data_home, load_mfeat
+
+
+def test_load_mfeat():
+    d = load_mfeat()
+    assert d.X1.shape == (2000, 76) and d.X2.shape == (2000, 240)
+    assert d.data.shape == (2000, 316) and d.view_sizes == [76, 240]
+    assert set(d.views) == {"fou", "pix", "fac", "kar", "zer", "mor"}
+    np.testing.assert_array_equal(np.bincount(d.target), np.full(10, 200))
+    assert "CC BY 4.0" in d.DESCR
+    X, y = load_mfeat(views=["kar", "zer", "mor"], return_X_y=True)
+    assert X.shape == (2000, 64 + 47 + 6) and y.shape == (2000,)
+    with pytest.raises(ValueError, match="Unknown or no mfeat views"):
+        load_mfeat(views=["nope"])
+
+
+def test_shipped_copy_equals_shared_case():
+    from .conftest import load_case
+
+    shared = load_case("mfeat")
+    d = load_mfeat()
+    np.testing.assert_array_equal(d.X1, shared["X1"])
+    np.testing.assert_array_equal(d.views["zer"], shared["V_zer"])
+    np.testing.assert_array_equal(d.y, shared["y"])
+
+
+def test_get_data_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKLEARN_HUME_DATA", str(tmp_path / "cache"))
+    assert get_data_home() == tmp_path / "cache" and (tmp_path / "cache").is_dir()
+    assert get_data_home(tmp_path / "x") == tmp_path / "x"
+
+
+def test_benchmark_writes_table_and_figures(tmp_path):
+    pytest.importorskip("matplotlib")
+    rows = run("mfeat", "fou,pix", out=tmp_path, hume_params={"n_runs": 2, "n_iter": 20}, spectral=False, verbose=0)
+    methods = [r["method"] for r in rows]
+    assert methods[:3] == ["KMeans on fou", "KMeans on pix", "KMeans on all views"]
+    assert "HumeClustering" in methods and methods[-1].startswith("Linear probe")
+    assert all(0 <= r["acc"] <= 1 for r in rows)
+    assert (tmp_path / "results.md").read_text().count("\n") == len(rows) + 2
+    for name in ["results.csv", "accuracy.png", "score_vs_accuracy.png", "runs.npz"]:
+        assert (tmp_path / name).stat().st_size > 0
