@@ -516,7 +516,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     # ------------------------------------------------------------------ predict
     def _embed(self, X):
-        device = _resolve_device(self.device)
+        # A model fitted on a GPU must still predict where there is none.
+        device = _resolve_device("auto" if self.device == "cuda" else self.device)
         out = []
         for v, c, m, P in zip(np.split(X, np.cumsum(self.view_sizes_)[:-1], axis=1), self.view_centers_,
                               self.view_means_, self.view_components_):

@@ -1,0 +1,48 @@
+"""Pickling and devices."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+
+from sklearn_hume import HumeClustering
+
+
+def test_pickle_and_joblib_round_trip(two_views, fast_params, tmp_path):
+    X1, X2, _ = two_views
+    est = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2)
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.predict(X1, X2), est.predict(X1, X2))
+    np.testing.assert_array_equal(again.transform(X1, X2), est.transform(X1, X2))
+    joblib.dump(est, tmp_path / "m.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "m.joblib").predict(X1, X2), est.labels_)
+
+
+def test_fitted_state_is_numpy_on_cpu(two_views, fast_params):
+    X1, X2, _ = two_views
+    est = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2)
+    arrays = [est.labels_, est.run_labels_, est.run_scores_, *est.view_components_]
+    arrays += [a for part in est.heads_ for a in part]
+    assert all(isinstance(a, np.ndarray) for a in arrays)
+
+
+def test_cuda_requested_without_cuda(two_views, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    X1, X2, _ = two_views
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        HumeClustering(n_clusters=3, device="cuda", n_runs=1, n_iter=1).fit(X1, X2)
+    # "auto" falls back to the CPU.
+    HumeClustering(n_clusters=3, device="auto", n_runs=1, n_iter=1).fit(X1, X2)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_fit_predicts_on_cpu(two_views, fast_params, monkeypatch):
+    X1, X2, _ = two_views
+    est = HumeClustering(n_clusters=3, device="cuda", **fast_params).fit(X1, X2)
+    blob = pickle.dumps(est)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    cpu = pickle.loads(blob)  # still says device="cuda"
+    np.testing.assert_array_equal(cpu.predict(X1, X2), est.labels_)
