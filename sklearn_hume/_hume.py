@@ -185,7 +185,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     n_features_in_ : int
         Number of features (all views) seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also
@@ -557,11 +557,15 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         labels, _ = vote(soft.argmax(-1), self.run_permutations_, self.n_clusters, tie_break=mean)
         return labels, mean
 
-    def _check_and_embed(self, X, X2):
+    def _predict_all(self, X, X2):
+        """Validate new rows; return their voted labels, soft assignments (in
+        ``X``'s float dtype) and embedded views."""
         check_is_fitted(self)
         X = self._validate(X, X2, reset=False)
         with torch.no_grad():
-            return self._embed(X), X.dtype
+            Zs = self._embed(X)
+            labels, soft = self._aggregate(self._run_probabilities(Zs))
+        return labels, soft.astype(X.dtype, copy=False), Zs
 
     def predict(self, X, X2=None):
         """Label new samples by the majority vote of the aligned runs.
@@ -577,9 +581,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         -------
         labels : ndarray of shape (n_samples,)
         """
-        Zs, _ = self._check_and_embed(X, X2)
-        with torch.no_grad():
-            return self._aggregate(self._run_probabilities(Zs))[0]
+        return self._predict_all(X, X2)[0]
 
     def transform(self, X, X2=None):
         """Soft cluster assignments: the mean of the aligned runs' label
@@ -597,10 +599,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         P : ndarray of shape (n_samples, n_clusters)
             Non-negative, rows sum to one.
         """
-        Zs, dtype = self._check_and_embed(X, X2)
-        with torch.no_grad():
-            P = self._aggregate(self._run_probabilities(Zs))[1]
-        return P.astype(dtype, copy=False)
+        return self._predict_all(X, X2)[1]
 
     def fit_predict(self, X, y=None, **fit_params):
         """Fit and return ``labels_``; a 2-D ``y`` with matching rows is the second view."""
@@ -632,9 +631,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         -------
         score : float
         """
-        Zs, _ = self._check_and_embed(X, self._second_view(X, y))
+        labels, _, Zs = self._predict_all(X, self._second_view(X, y))
         with torch.no_grad():
-            labels = torch.as_tensor(self._aggregate(self._run_probabilities(Zs))[0], device=Zs[0].device)
+            labels = torch.as_tensor(labels, device=Zs[0].device)
             return float(self._label_free_scores(Zs, labels[:, None])[0])
 
     @property
