@@ -166,8 +166,15 @@ def head_probabilities(Zs, heads, temperature):
         R, r, K = V.shape
         W = V / V.norm(dim=1, keepdim=True).clamp_min(1e-12)
         logits = (Z @ W.permute(1, 0, 2).reshape(r, R * K)).view(-1, R, K) + b.view(1, R, K)
-        p = p + torch.softmax(logits / temperature, dim=-1)
+        p = p + _softmax_last(logits / temperature)
     return p / len(heads)
+
+
+def _softmax_last(x):
+    """``softmax(x, dim=-1)`` for ``(N, R, K)``; reducing over the middle axis of
+    the transposed view vectorises over runs, several times faster on CPUs
+    than a softmax along a short last axis."""
+    return torch.softmax(x.transpose(-1, -2), dim=-2).transpose(-1, -2)
 
 
 def orthonormal_rows(A):
@@ -285,7 +292,8 @@ def _inner_cross_entropy(Zs, Y, inner):
     for Z, (V, b) in zip(Zs, inner):
         R, r, K = V.shape
         logits = (Z @ V.permute(1, 0, 2).reshape(r, R * K)).view(-1, R, K) + b.view(1, R, K)
-        total = total - (Y * torch.log_softmax(logits, -1)).sum(-1).mean(0)
+        logp = torch.log_softmax(logits.transpose(-1, -2), dim=-2).transpose(-1, -2)
+        total = total - (Y * logp).sum(-1).mean(0)
     return total / len(Zs)
 
 

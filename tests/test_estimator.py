@@ -4,7 +4,7 @@ scikit-learn composition and a real-data run."""
 import numpy as np
 import pytest
 from sklearn.compose import ColumnTransformer
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -110,6 +110,18 @@ def test_run_attributes_and_alignment(two_views, fast_params):
         best = max((np.array(p)[est.run_labels_[r]] == ref).sum() for p in permutations(range(3)))
         assert (aligned[r] == ref).sum() == best
     assert (aligned[est.best_run_] == est.labels_).mean() > 0.9
+    # The best-scoring half votes.
+    np.testing.assert_array_equal(est.voters_, np.sort(np.argsort(-est.run_scores_)[: R // 2]))
+
+
+def test_vote_fraction_one_is_the_papers_vote_of_all_runs(two_views, fast_params):
+    from sklearn_hume._aggregate import vote
+
+    X1, X2, _ = two_views
+    est = HumeClustering(n_clusters=3, vote_fraction=1.0, **fast_params).fit(X1, X2)
+    np.testing.assert_array_equal(est.voters_, np.arange(fast_params["n_runs"]))
+    expected, _ = vote(est.run_labels_, est.run_permutations_, 3, tie_break=est.transform(X1, X2))
+    np.testing.assert_array_equal(est.labels_, expected)
 
 
 def test_score_prefers_the_true_structure(two_views, fast_params):
@@ -185,7 +197,9 @@ def test_grid_search_without_labels(two_views):
     grid = GridSearchCV(
         HumeClustering(n_clusters=3, view_sizes=[6, 8], n_runs=4, random_state=0),
         {"n_iter": [0, 60]},
-        cv=3,
+        # Shuffled folds: the samples are sorted by class, and a fold holding a
+        # single class has no structure to score.
+        cv=KFold(3, shuffle=True, random_state=0),
     ).fit(X)
     # Untrained random heads generalise worse than trained ones: the score knows.
     assert grid.best_params_ == {"n_iter": 60}
