@@ -4,7 +4,8 @@ estimator."""
 
 from ._hume import HumeClustering
 from ._metrics import cluster_accuracy
+from ._selection import run_agreement, select_n_clusters
 
 __version__ = "0.1.0"
 
-__all__ = ["HumeClustering", "cluster_accuracy", "__version__"]
+__all__ = ["HumeClustering", "cluster_accuracy", "run_agreement", "select_n_clusters", "__version__"]

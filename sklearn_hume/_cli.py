@@ -87,7 +87,7 @@ def main(argv=None):
     f.add_argument("--soft", help="also write the soft assignments to this .npy file")
     f.add_argument("--model", help="also save the fitted estimator (joblib) to this file")
     f.add_argument("--objective", default="loo", choices=["loo", "turtle", "hume"])
-    f.add_argument("--n-runs", type=int, default=16)
+    f.add_argument("--n-runs", type=int, default=8)
     f.add_argument("--random-state", type=int, default=0)
     f.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     f.add_argument("--quiet", "-q", action="store_true")

@@ -16,6 +16,7 @@ import torch
 __all__ = [
     "sparsemax",
     "marginal_entropy",
+    "balance_penalty",
     "fit_view_embedding",
     "embed_view",
     "ridge_spectrum",
@@ -57,6 +58,20 @@ def marginal_entropy(p, sample_dim=0):
     """Entropy of the mean label distribution over ``sample_dim`` (``-> (R,)``)."""
     m = p.mean(dim=sample_dim)
     return -(m * torch.log(m.clamp_min(1e-12))).sum(-1)
+
+
+def balance_penalty(p, log_prior=None, sample_dim=0):
+    """Penalty on the mean label distribution ``m``, ``(R,)``.
+
+    Without a prior, ``-H(m)``: the paper's entropy term, which favours
+    balanced clusters. With ``log_prior`` (``(K,)``), ``KL(m || prior)``, which
+    favours cluster sizes in proportion to the prior; for a uniform prior the
+    two differ only by the constant ``log K``.
+    """
+    if log_prior is None:
+        return -marginal_entropy(p, sample_dim)
+    m = p.mean(dim=sample_dim)
+    return (m * (torch.log(m.clamp_min(1e-12)) - log_prior)).sum(-1)
 
 
 # --------------------------------------------------------------------------- views

@@ -82,7 +82,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
           second-order hypergradient through the whole inner trajectory. Costly:
           meant for GPUs or small problems.
 
-    n_runs : int, default=16
+    n_runs : int, default=8
         Number of independent random runs; all are optimised together as one
         batched tensor program.
 
@@ -108,6 +108,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         Weight of the entropy of the mean label distribution, which keeps
         clusters from collapsing. The paper uses 10 with its cross-entropy
         loss; the ``"loo"`` loss (a Brier score) lives on a smaller scale.
+
+    cluster_prior : array-like of shape (n_clusters,), default=None
+        Expected relative cluster sizes. ``None`` uses the entropy of the mean
+        label distribution (balanced clusters, as in the paper); a prior
+        replaces it by ``KL(mean labels || prior)`` with the same weight, for
+        data whose classes are known to be imbalanced. Normalised to sum to
+        one. Not used by ``"hume"``.
 
     n_components : int or None, default=128
         Each view is centred, its rows L2-normalised, and projected onto its
@@ -164,6 +171,14 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     ----------
     labels_ : ndarray of shape (n_samples,)
         Majority vote of the aligned voting runs on the training data.
+
+    confidence_ : ndarray of shape (n_samples,)
+        Reliability of each label in ``[0, 1]``: the share of voting runs that
+        agree with it times their mean probability of it. See
+        :meth:`reliable_samples`.
+
+    cluster_prior_ : ndarray of shape (n_clusters,) or None
+        The normalised ``cluster_prior``.
 
     run_labels_ : ndarray of shape (n_runs, n_samples)
         Each run's labels, in its own cluster numbering.
@@ -242,6 +257,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "temperature": [Interval(Real, 0, None, closed="neither"), None],
         "entropy_weight": [Interval(Real, 0, None, closed="left")],
+        "cluster_prior": ["array-like", None],
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "inner_steps": [Interval(Integral, 1, None, closed="left"), None],
@@ -263,12 +279,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         *,
         view_sizes=None,
         objective="loo",
-        n_runs=16,
+        n_runs=8,
         vote_fraction=0.5,
         n_iter=None,
         learning_rate=None,
         temperature=None,
         entropy_weight=5.0,
+        cluster_prior=None,
         n_components=128,
         alpha=0.1,
         inner_steps=None,
@@ -292,6 +309,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.learning_rate = learning_rate
         self.temperature = temperature
         self.entropy_weight = entropy_weight
+        self.cluster_prior = cluster_prior
         self.n_components = n_components
         self.alpha = alpha
         self.inner_steps = inner_steps
@@ -347,6 +365,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         X = validate_data(self, X, reset=reset, dtype=[np.float32, np.float64], ensure_min_samples=2 if reset else 1)
         if reset:
             self._split_from_second_view = split
+        elif split is not None and len(self.view_sizes_) > 1 and split != self.view_sizes_[0]:
+            raise ValueError(
+                f"The first view has {split} columns but the model's first view has {self.view_sizes_[0]} "
+                f"(views of {self.view_sizes_.tolist()} columns): are the views passed in the wrong order?"
+            )
         return X
 
     def _resolve_view_sizes(self, n_features, split):
@@ -365,6 +388,56 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             return np.array([1], dtype=np.int64)
         half = (n_features + 1) // 2
         return np.array([half, n_features - half], dtype=np.int64)
+
+    def _check_prior(self):
+        if self.cluster_prior is None:
+            return None
+        prior = np.asarray(self.cluster_prior, dtype=np.float64)
+        if prior.shape != (self.n_clusters,) or not np.all(np.isfinite(prior)) or (prior <= 0).any():
+            raise ValueError(
+                f"cluster_prior must hold {self.n_clusters} positive finite numbers (one per cluster), "
+                f"got {self.cluster_prior!r}."
+            )
+        return prior / prior.sum()
+
+    def reliable_samples(self, n_per_cluster=None, *, fraction=None):
+        """Indices of the most reliably labelled training samples, per cluster.
+
+        Samples are ranked by ``confidence_`` (the share of voting runs that
+        agree with the label times their mean probability of it), for
+        example to seed semi-supervised learning with pseudo-labels.
+
+        Parameters
+        ----------
+        n_per_cluster : int, default=None
+            Take this many from each cluster (all of a smaller cluster).
+        fraction : float in (0, 1], default=None
+            Or take this fraction of each cluster (at least one sample).
+            Without either, 10 % of each cluster.
+
+        Returns
+        -------
+        indices : ndarray of int
+            Sorted by cluster, then by decreasing confidence.
+        """
+        check_is_fitted(self)
+        if n_per_cluster is not None and fraction is not None:
+            raise ValueError("Give n_per_cluster or fraction, not both.")
+        if n_per_cluster is not None and (not isinstance(n_per_cluster, Integral) or n_per_cluster < 1):
+            raise ValueError(f"n_per_cluster must be a positive integer, got {n_per_cluster!r}.")
+        if fraction is None and n_per_cluster is None:
+            fraction = 0.1
+        if fraction is not None and not (isinstance(fraction, Real) and 0 < fraction <= 1):
+            raise ValueError(f"fraction must be in (0, 1], got {fraction!r}.")
+        out = []
+        for k in range(self.n_clusters):
+            members = np.flatnonzero(self.labels_ == k)
+            if members.size == 0:
+                continue
+            n = n_per_cluster if n_per_cluster is not None else max(1, int(round(fraction * members.size)))
+            order = np.argsort(-self.confidence_[members], kind="stable")
+            out.append(members[order[:n]])
+        return np.concatenate(out) if out else np.empty(0, dtype=np.intp)
 
     def _params(self):
         d = dict(_MODE_DEFAULTS[self.objective])
@@ -400,11 +473,23 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         """
         if fit_params:
             raise TypeError(f"fit() got unexpected keyword arguments {sorted(fit_params)}.")
+        # An interrupted or failed fit must not leave a half-fitted estimator:
+        # restore the state from before the call.
+        state = dict(self.__dict__)
+        try:
+            return self._fit(X, y)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    def _fit(self, X, y):
         X = self._validate(X, y, reset=True)
         n_samples = X.shape[0]
         if n_samples < self.n_clusters:
             raise ValueError(f"n_samples={n_samples} should be >= n_clusters={self.n_clusters}.")
         sizes = self._resolve_view_sizes(X.shape[1], self._split_from_second_view)
+        self.cluster_prior_ = self._check_prior()
         params = self._params()
         device = _resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -448,7 +533,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.run_permutations_ = align_runs(self.run_labels_, self.best_run_, self.n_clusters)
         n_voters = max(1, int(np.ceil(self.vote_fraction * self.n_runs)))
         self.voters_ = np.sort(np.argsort(-self.run_scores_, kind="stable")[:n_voters])
-        self.labels_, _ = self._aggregate(soft)
+        self.labels_, mean, counts = self._aggregate(soft)
+        rows = np.arange(len(self.labels_))
+        # Agreement of the voting runs times their mean probability of the label.
+        self.confidence_ = (counts[rows, self.labels_] / len(self.voters_) * mean[rows, self.labels_]).astype(np.float64)
         self._log(1, f"fitted {self.n_runs} runs in {time.perf_counter() - t0:.1f}s; "
                      f"best run {self.best_run_} (score {self.run_scores_[self.best_run_]:.3f})")
         return self
@@ -456,6 +544,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     def _fit_heads(self, Zs, params, gen, device):
         """``"loo"`` and ``"turtle"``: task heads on every view."""
         R, K, T = self.n_runs, self.n_clusters, params["temperature"]
+        log_prior = None
+        if self.cluster_prior is not None:
+            log_prior = torch.log(torch.as_tensor(self.cluster_prior_, dtype=torch.float32, device=device))
         heads = _core.init_heads([Z.shape[1] for Z in Zs], R, K, gen, device, torch.float32)
         temp = [T]
         if self.objective == "loo":
@@ -463,7 +554,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
             def loss_fn(it):
                 Y = _core.head_probabilities(Zs, heads, temp[0])
-                return _core.loo_objective(Y, bases) - self.entropy_weight * _core.marginal_entropy(Y)
+                return _core.loo_objective(Y, bases) + self.entropy_weight * _core.balance_penalty(Y, log_prior)
         else:
             inner = _core.init_inner(Zs, R, K, gen, device)
             inner_opt = torch.optim.Adam([p for pair in inner for p in pair], lr=params["inner_lr"])
@@ -475,7 +566,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 Zb = [Z if idx is None else Z[idx] for Z in Zs]
                 Y = _core.head_probabilities(Zb, heads, temp[0])
                 _core.train_inner(Zb, Y.detach(), inner, inner_opt, params["inner_steps"])
-                return _core.turtle_loss(Zb, Y, inner) - self.entropy_weight * _core.marginal_entropy(Y)
+                return _core.turtle_loss(Zb, Y, inner) + self.entropy_weight * _core.balance_penalty(Y, log_prior)
 
         losses = self._optimise(loss_fn, [p for h in heads for p in h], params, temp)
         return heads, losses
@@ -576,8 +667,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         for r in range(len(soft)):
             aligned[r][:, perms[r]] = soft[r]
         mean = aligned.mean(0)
-        labels, _ = vote(soft.argmax(-1), perms, self.n_clusters, tie_break=mean)
-        return labels, mean
+        labels, counts = vote(soft.argmax(-1), perms, self.n_clusters, tie_break=mean)
+        return labels, mean, counts
 
     def _predict_all(self, X, X2):
         """Validate new rows; return their voted labels, soft assignments (in
@@ -586,7 +677,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         X = self._validate(X, X2, reset=False)
         with torch.no_grad():
             Zs = self._embed(X)
-            labels, soft = self._aggregate(self._run_probabilities(Zs))
+            labels, soft, _ = self._aggregate(self._run_probabilities(Zs))
         return labels, soft.astype(X.dtype, copy=False), Zs
 
     def predict(self, X, X2=None):

@@ -1,0 +1,77 @@
+"""Choosing the number of clusters without labels."""
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import adjusted_rand_score
+from sklearn.utils import Bunch
+
+from ._hume import HumeClustering
+
+
+def run_agreement(estimator):
+    """Mean adjusted Rand index between each voting run and the voted labels.
+
+    Near 1 when independent random runs land on the same partition. With the
+    wrong number of clusters there are several equally good ways to split or
+    merge classes and the runs disagree, so this is comparable across
+    ``n_clusters`` (ARI is corrected for chance).
+    """
+    return float(np.mean([adjusted_rand_score(estimator.labels_, estimator.run_labels_[r])
+                          for r in estimator.voters_]))
+
+
+def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=None, verbose=0):
+    """Choose the number of clusters without labels.
+
+    Fits ``estimator`` (default: ``HumeClustering()``) once per candidate and
+    keeps the candidate whose runs agree most (:func:`run_agreement`); the
+    label-free :meth:`HumeClustering.score` of each fit is reported beside it.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        All views side by side, or the first view when ``X2`` is given.
+    X2 : array-like of shape (n_samples, n_features_2), default=None
+        The second view.
+    n_clusters_range : iterable of int, default=range(2, 16)
+        Candidates.
+    estimator : HumeClustering, default=None
+        Template whose other parameters are kept.
+    verbose : int, default=0
+        Print one line per candidate.
+
+    Returns
+    -------
+    result : :class:`~sklearn.utils.Bunch`
+        ``n_clusters`` (the choice), ``candidates``, ``agreement`` and ``score``
+        (arrays over candidates) and ``estimator`` (the chosen fitted one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_hume import HumeClustering, select_n_clusters
+    >>> rng = np.random.RandomState(0)
+    >>> y = np.repeat([0, 1, 2], 40)
+    >>> c = rng.normal(size=(3, 5)) * 5
+    >>> X1, X2 = c[y] + rng.normal(size=(120, 5)), c[y] @ rng.normal(size=(5, 7)) + rng.normal(size=(120, 7))
+    >>> res = select_n_clusters(X1, X2, n_clusters_range=[2, 3, 4, 5],
+    ...                         estimator=HumeClustering(n_runs=8, random_state=0))
+    >>> res.n_clusters
+    3
+    """
+    template = estimator if estimator is not None else HumeClustering()
+    candidates = [int(k) for k in n_clusters_range]
+    if not candidates or min(candidates) < 2:
+        raise ValueError(f"n_clusters_range must hold integers >= 2, got {candidates}.")
+    agreement, score, fitted = [], [], []
+    for k in candidates:
+        est = clone(template).set_params(n_clusters=k).fit(X, X2)
+        agreement.append(run_agreement(est))
+        score.append(est.score(X, X2))
+        fitted.append(est)
+        if verbose:
+            print(f"[select_n_clusters] n_clusters={k}: run agreement {agreement[-1]:.3f}, "
+                  f"score {score[-1]:.3f}", flush=True)
+    best = int(np.argmax(agreement))
+    return Bunch(n_clusters=candidates[best], candidates=np.array(candidates), agreement=np.array(agreement),
+                 score=np.array(score), estimator=fitted[best])
