@@ -75,17 +75,28 @@ def balance_penalty(p, log_prior=None, sample_dim=0):
 
 
 # --------------------------------------------------------------------------- views
+def _normalised_rows(X, centre, mean=None):
+    """``normalize(X - centre) - mean`` with a single new ``X``-sized tensor."""
+    Xc = X - centre
+    Xc /= Xc.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    if mean is not None:
+        Xc -= mean
+    return Xc
+
+
 def fit_view_embedding(X, n_components):
     """Fit the per-view preprocessing: centre, L2-normalise rows, centre, PCA.
 
-    Returns ``(mean, components, eigenvalues)`` with ``components`` of shape
-    ``(d, r)``. The PCA is *not* whitened: whitening discards the variance
-    structure that separates the classes (measured: much worse labelings).
-    The covariance route costs ``O(N d^2)`` and needs no random numbers.
+    Returns ``(centre, mean, components, eigenvalues, Z)`` with ``components``
+    of shape ``(d, r)`` and ``Z`` the embedded rows ``(N, r)``. The PCA is *not*
+    whitened: whitening discards the variance structure that separates the
+    classes (measured: much worse labelings). The covariance route costs
+    ``O(N d^2)``, needs no random numbers, and makes one copy of ``X``.
     """
-    Xn = torch.nn.functional.normalize(X - X.mean(0), dim=1)
-    mean = Xn.mean(0)
-    Xc = Xn - mean
+    centre = X.mean(0)
+    Xc = _normalised_rows(X, centre)
+    mean = Xc.mean(0)
+    Xc -= mean
     n, d = Xc.shape
     if d <= n:
         evals, evecs = torch.linalg.eigh(Xc.T @ Xc)
@@ -93,7 +104,7 @@ def fit_view_embedding(X, n_components):
     else:  # fewer samples than features: eigen-decompose the Gram matrix
         evals, u = torch.linalg.eigh(Xc @ Xc.T)
         evals, u = evals.flip(0), u.flip(1)
-        keep = evals > evals[0] * 1e-10
+        keep = evals > evals[0].clamp_min(0) * 1e-10
         evals, u = evals[keep], u[:, keep]
         evecs = (Xc.T @ u) / evals.sqrt()
     r = min(n_components or d, evecs.shape[1])
@@ -102,12 +113,12 @@ def fit_view_embedding(X, n_components):
     comps = evecs[:, :r]
     signs = torch.sign(comps[comps.abs().argmax(0), torch.arange(r)])
     comps = comps * torch.where(signs == 0, torch.ones_like(signs), signs)
-    return X.mean(0), mean, comps, evals
+    return centre, mean, comps, evals, Xc @ comps
 
 
 def embed_view(X, centre, mean, components):
     """Apply a fitted view embedding to new rows."""
-    return (torch.nn.functional.normalize(X - centre, dim=1) - mean) @ components
+    return _normalised_rows(X, centre, mean) @ components
 
 
 # --------------------------------------------------------------------------- exact LOO ridge

@@ -496,11 +496,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         gen = torch.Generator(device="cpu").manual_seed(seed)
         t0 = time.perf_counter()
 
-        views = [torch.as_tensor(np.ascontiguousarray(v), dtype=torch.float32, device=device)
-                 for v in np.split(X, np.cumsum(sizes)[:-1], axis=1)]
-        embeddings = [_core.fit_view_embedding(v, self.n_components) for v in views]
-        Zs = [_core.embed_view(v, *e[:3]) for v, e in zip(views, embeddings)]
-        del views
+        # One view at a time, so that at most one view-sized copy of X is alive.
+        embeddings = [_core.fit_view_embedding(_as_tensor(v, device), self.n_components)
+                      for v in np.split(X, np.cumsum(sizes)[:-1], axis=1)]
+        Zs = [e[4] for e in embeddings]
         self._log(1, f"{len(Zs)} views embedded to {[Z.shape[1] for Z in Zs]} dims on {device} "
                      f"in {time.perf_counter() - t0:.1f}s")
 
@@ -630,12 +629,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     def _embed(self, X):
         # A model fitted on a GPU must still predict where there is none.
         device = _resolve_device("auto" if self.device == "cuda" else self.device)
-        out = []
-        for v, c, m, P in zip(np.split(X, np.cumsum(self.view_sizes_)[:-1], axis=1), self.view_centers_,
-                              self.view_means_, self.view_components_):
-            t = lambda a: torch.as_tensor(a, dtype=torch.float32, device=device)  # noqa: E731
-            out.append(_core.embed_view(t(np.ascontiguousarray(v)), t(c), t(m), t(P)))
-        return out
+        return [_core.embed_view(*(_as_tensor(a, device) for a in arrays))
+                for arrays in zip(np.split(X, np.cumsum(self.view_sizes_)[:-1], axis=1), self.view_centers_,
+                                  self.view_means_, self.view_components_)]
 
     def _run_probabilities(self, Zs):
         """Soft labels of every run, ``(N, R, K)``, in each run's own numbering."""
@@ -759,6 +755,12 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         tags.non_deterministic = False
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _as_tensor(a, device):
+    """float32 tensor on ``device``; shares memory with a float32 NumPy array
+    (column blocks of ``X`` included) on the CPU instead of copying it."""
+    return torch.as_tensor(a, dtype=torch.float32, device=device)
 
 
 def _n_rows(X):

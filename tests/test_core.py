@@ -119,8 +119,8 @@ def test_hume_hypergradient_matches_finite_differences():
 def test_fit_view_embedding_is_pca_of_normalised_rows():
     g = torch.Generator().manual_seed(0)
     X = torch.randn(40, 6, generator=g, dtype=torch.float64) + 3
-    centre, mean, comps, evals = _core.fit_view_embedding(X, 3)
-    Z = _core.embed_view(X, centre, mean, comps)
+    centre, mean, comps, evals, Z = _core.fit_view_embedding(X, 3)
+    torch.testing.assert_close(_core.embed_view(X, centre, mean, comps), Z)
     assert Z.shape == (40, 3)
     torch.testing.assert_close(Z.mean(0), torch.zeros(3, dtype=torch.float64))
     # Columns are uncorrelated with variances = the top eigenvalues, in decreasing order.
@@ -128,6 +128,6 @@ def test_fit_view_embedding_is_pca_of_normalised_rows():
     assert (evals[:-1] >= evals[1:]).all()
     # Wide data (more features than samples) goes through the Gram matrix.
     Xw = torch.randn(5, 30, generator=g, dtype=torch.float64)
-    c, m, P, ev = _core.fit_view_embedding(Xw, None)
-    Zw = _core.embed_view(Xw, c, m, P)
+    c, m, P, ev, Zw = _core.fit_view_embedding(Xw, None)
+    torch.testing.assert_close(_core.embed_view(Xw, c, m, P), Zw)
     torch.testing.assert_close(Zw.T @ Zw, torch.diag(ev))
