@@ -173,7 +173,7 @@ def _figures(rows, scores, run_acc, corr, out, title):
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.scatter(scores, run_acc)
-    ax.set_xlabel("label-free score of the run (LOO kappa)")
+    ax.set_xlabel("label-free score of the run (run_scores_)")
     ax.set_ylabel("ACC of the run against the true labels")
     ax.set_title(f"{title}: {len(scores)} runs, correlation {corr:.2f}")
     fig.tight_layout()
