@@ -131,3 +131,36 @@ def test_fit_view_embedding_is_pca_of_normalised_rows():
     c, m, P, ev, Zw = _core.fit_view_embedding(Xw, None)
     torch.testing.assert_close(_core.embed_view(Xw, c, m, P), Zw)
     torch.testing.assert_close(Zw.T @ Zw, torch.diag(ev))
+
+
+@pytest.mark.parametrize("clip", [None, 0.05])
+def test_batched_runs_equal_runs_one_by_one(clip):
+    """Fitting runs together is the same as fitting each alone: the batched
+    loss of a run depends on its own heads only, and Adam and the clipping act
+    per run."""
+    g = torch.Generator().manual_seed(0)
+    Zs = [torch.randn(30, 4, generator=g, dtype=torch.float64), torch.randn(30, 5, generator=g, dtype=torch.float64)]
+    Zs = [Z - Z.mean(0) for Z in Zs]
+    bases = [_core.ridge_spectrum(Z, 0.1) for Z in Zs]
+    init = [(torch.randn(3, Z.shape[1], 2, generator=g, dtype=torch.float64),
+             torch.randn(3, 1, 2, generator=g, dtype=torch.float64)) for Z in Zs]
+
+    def fit(runs):
+        heads = [(V[runs].clone().requires_grad_(), b[runs].clone().requires_grad_()) for V, b in init]
+
+        def step(it):
+            Y = _core.head_probabilities(Zs, heads, 0.3)
+            losses = _core.loo_objective(Y, bases) + 2.0 * _core.balance_penalty(Y)
+            losses.sum().backward()
+            return losses.detach()
+
+        losses = _core.run_optimisation(step, [p for h in heads for p in h], 15, 0.05, {}, clip)
+        return losses, heads
+
+    together, heads = fit([0, 1, 2])
+    for r in range(3):
+        alone, heads_r = fit([r])
+        torch.testing.assert_close(together[r:r + 1], alone)
+        for (V, b), (Vr, br) in zip(heads, heads_r):
+            torch.testing.assert_close(V[r:r + 1], Vr)
+            torch.testing.assert_close(b[r:r + 1], br)
