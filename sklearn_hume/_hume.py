@@ -12,6 +12,7 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -161,6 +162,14 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         Where the torch core runs. ``"auto"`` picks CUDA when available.
         Fitted attributes are NumPy arrays on the CPU either way.
 
+    n_jobs : int, default=None
+        ``"loo"`` and ``"turtle"``: split the runs into this many chunks fitted
+        in parallel by joblib (``-1``: all workers). The labels equal those of
+        a fit without ``n_jobs``: every run's initialisation is drawn up front.
+        Inside ``joblib.parallel_config(backend="dask")`` the chunks run on a
+        dask cluster. ``None`` fits all runs as one batched program, usually
+        fastest on one machine. Not used by ``"hume"``.
+
     verbose : int, default=0
         Progress messages on stdout: 1 per phase, 2 also every few iterations.
 
@@ -269,6 +278,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         "anneal_factor": [Interval(Real, 0, None, closed="neither")],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "device": [StrOptions({"auto", "cpu", "cuda"}), torch.device],
+        "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
@@ -297,6 +307,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         anneal_factor=0.1,
         max_grad_norm=None,
         device="auto",
+        n_jobs=None,
         verbose=0,
         random_state=None,
     ):
@@ -321,6 +332,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.anneal_factor = anneal_factor
         self.max_grad_norm = max_grad_norm
         self.device = device
+        self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
 
@@ -541,13 +553,39 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         return self
 
     def _fit_heads(self, Zs, params, gen, device):
-        """``"loo"`` and ``"turtle"``: task heads on every view."""
-        R, K, T = self.n_runs, self.n_clusters, params["temperature"]
+        """``"loo"`` and ``"turtle"``: task heads on every view.
+
+        Every run's initial heads are drawn here, so splitting the runs into
+        ``n_jobs`` chunks (joblib, or a dask cluster through joblib's dask
+        backend) gives the same runs as fitting them together.
+        """
+        R = self.n_runs
+        init = [(V.detach(), b.detach()) for V, b in
+                _core.init_heads([Z.shape[1] for Z in Zs], R, self.n_clusters, gen, "cpu", torch.float32)]
+        batch_seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=gen))
+        n_chunks = 1 if self.n_jobs is None else min(R, effective_n_jobs(self.n_jobs))
+        if n_chunks == 1:
+            return self._fit_head_runs(Zs, init, params, batch_seed, device)
+        Zs_cpu = [Z.cpu() for Z in Zs]
+        chunks = np.array_split(np.arange(R), n_chunks)
+        self._log(1, f"fitting {R} runs in {n_chunks} parallel chunks")
+        parts = Parallel(n_jobs=self.n_jobs)(
+            delayed(self._fit_head_runs)(Zs_cpu, [(V[c], b[c]) for V, b in init], params, batch_seed, device)
+            for c in chunks
+        )
+        heads = [tuple(torch.cat([part[0][v][i] for part in parts]) for i in range(2)) for v in range(len(Zs))]
+        return heads, torch.cat([part[1] for part in parts])
+
+    def _fit_head_runs(self, Zs, init, params, batch_seed, device):
+        """Optimise one batch of runs from their initial heads; returns the
+        final heads and losses as CPU tensors."""
+        Zs = [Z.to(device) for Z in Zs]
+        R, K = init[0][0].shape[0], self.n_clusters
+        heads = [(V.to(device).clone().requires_grad_(), b.to(device).clone().requires_grad_()) for V, b in init]
         log_prior = None
-        if self.cluster_prior is not None:
+        if self.cluster_prior_ is not None:
             log_prior = torch.log(torch.as_tensor(self.cluster_prior_, dtype=torch.float32, device=device))
-        heads = _core.init_heads([Z.shape[1] for Z in Zs], R, K, gen, device, torch.float32)
-        temp = [T]
+        temp = [params["temperature"]]
         if self.objective == "loo":
             bases = [_core.ridge_spectrum(Z, self.alpha) for Z in Zs]
 
@@ -555,20 +593,22 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 Y = _core.head_probabilities(Zs, heads, temp[0])
                 return _core.loo_objective(Y, bases) + self.entropy_weight * _core.balance_penalty(Y, log_prior)
         else:
-            inner = _core.init_inner(Zs, R, K, gen, device)
+            inner = _core.init_inner(Zs, R, K, None, device)
             inner_opt = torch.optim.Adam([p for pair in inner for p in pair], lr=params["inner_lr"])
             n = Zs[0].shape[0]
             batch = min(self.subset_size, n)
+            # Batches are shared by all runs: one generator, the same in every chunk.
+            batch_gen = torch.Generator().manual_seed(batch_seed)
 
             def loss_fn(it):
-                idx = None if batch == n else torch.randperm(n, generator=gen)[:batch].to(device)
+                idx = None if batch == n else torch.randperm(n, generator=batch_gen)[:batch].to(device)
                 Zb = [Z if idx is None else Z[idx] for Z in Zs]
                 Y = _core.head_probabilities(Zb, heads, temp[0])
                 _core.train_inner(Zb, Y.detach(), inner, inner_opt, params["inner_steps"])
                 return _core.turtle_loss(Zb, Y, inner) + self.entropy_weight * _core.balance_penalty(Y, log_prior)
 
-        losses = self._optimise(loss_fn, [p for h in heads for p in h], params, temp)
-        return heads, losses
+        losses = self._optimise(loss_fn, [p for h in heads for p in h], params, temp, n_runs=R)
+        return [(V.detach().cpu(), b.detach().cpu()) for V, b in heads], losses.cpu()
 
     def _fit_hume(self, Zs, params, gen, device):
         """The paper's method: task encoder on view 1, unrolled inner SGD on view 2."""
@@ -600,7 +640,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         losses = self._optimise(loss_fn, [A], params, temp, backward=False)
         return [(A,)], losses
 
-    def _optimise(self, loss_fn, tensors, params, temp, backward=True):
+    def _optimise(self, loss_fn, tensors, params, temp, backward=True, n_runs=None):
         n_iter = params["n_iter"]
         schedule = {a: self.anneal_factor for a in params["anneal_at"]}
         every = max(1, n_iter // 10)
@@ -622,7 +662,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                                       params["max_grad_norm"], callback=report)
         if last is None:  # n_iter=0: evaluate the initial heads
             with torch.no_grad():
-                last = torch.full((self.n_runs,), float("nan"))
+                last = torch.full((n_runs or self.n_runs,), float("nan"))
         return last
 
     # ------------------------------------------------------------------ predict
