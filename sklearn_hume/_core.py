@@ -9,7 +9,6 @@ head-based objectives are laid out ``(N, R, K)``, so that every product with a
 view is one matrix multiplication over all runs (``(N, r) @ (r, R*K)``).
 """
 
-import math
 
 import torch
 
@@ -171,13 +170,12 @@ def loo_objective(Y, bases):
 
 
 # --------------------------------------------------------------------------- task heads
-def init_heads(dims, n_runs, n_clusters, generator, device, dtype):
-    """Random linear task heads, one per view and run: ``[(V, b), ...]``."""
-    heads = []
-    for d in dims:
-        V = torch.randn(n_runs, d, n_clusters, generator=generator, device="cpu", dtype=dtype)
-        heads.append((V.to(device).requires_grad_(), torch.zeros(n_runs, 1, n_clusters, device=device, dtype=dtype, requires_grad=True)))
-    return heads
+def init_heads(dims, n_runs, n_clusters, generator, dtype=torch.float32):
+    """Random initial task heads on the CPU, one per view and run:
+    ``[(V, b), ...]`` with ``V`` of shape ``(R, d, K)`` and zero biases.
+    Drawn on the CPU so that the same seed gives the same runs on any device."""
+    return [(torch.randn(n_runs, d, n_clusters, generator=generator, dtype=dtype),
+             torch.zeros(n_runs, 1, n_clusters, dtype=dtype)) for d in dims]
 
 
 def head_probabilities(Zs, heads, temperature):
@@ -311,7 +309,7 @@ def loo_kappa(labels, n_clusters, basis):
 
 
 # --------------------------------------------------------------------------- TURTLE-style inner
-def init_inner(Zs, n_runs, n_clusters, generator, device):
+def init_inner(Zs, n_runs, n_clusters, device):
     """Zero-initialised inner linear classifiers (with bias), one per view and run."""
     return [(torch.zeros(n_runs, Z.shape[1], n_clusters, device=device, requires_grad=True),
              torch.zeros(n_runs, 1, n_clusters, device=device, requires_grad=True)) for Z in Zs]

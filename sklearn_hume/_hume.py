@@ -560,8 +560,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         backend) gives the same runs as fitting them together.
         """
         R = self.n_runs
-        init = [(V.detach(), b.detach()) for V, b in
-                _core.init_heads([Z.shape[1] for Z in Zs], R, self.n_clusters, gen, "cpu", torch.float32)]
+        init = _core.init_heads([Z.shape[1] for Z in Zs], R, self.n_clusters, gen)
         batch_seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=gen))
         n_chunks = 1 if self.n_jobs is None else min(R, effective_n_jobs(self.n_jobs))
         if n_chunks == 1:
@@ -593,7 +592,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 Y = _core.head_probabilities(Zs, heads, temp[0])
                 return _core.loo_objective(Y, bases) + self.entropy_weight * _core.balance_penalty(Y, log_prior)
         else:
-            inner = _core.init_inner(Zs, R, K, None, device)
+            inner = _core.init_inner(Zs, R, K, device)
             inner_opt = torch.optim.Adam([p for pair in inner for p in pair], lr=params["inner_lr"])
             n = Zs[0].shape[0]
             batch = min(self.subset_size, n)
