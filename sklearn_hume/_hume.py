@@ -621,9 +621,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         temp = [params["temperature"]]
 
         def loss_fn(it):
-            W = _core.task_encoder(A)
             total = 0.0
             for _ in range(self.n_subsets):
+                W = _core.task_encoder(A)  # rebuilt per subset, so each graph is freed whole
                 idx = torch.argsort(torch.rand(R, n, generator=gen), dim=1)[:, :m].to(device)
                 tr, te = idx[:, :n_train], idx[:, n_train:]
                 init = ((torch.rand(R, d2, K, generator=gen) * 2 - 1).mul(bound).to(device),
@@ -631,9 +631,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 loss = _core.hume_outer_loss(W, Z1[tr], Z1[te], Z2[tr], Z2[te], init, temp[0],
                                              params["inner_steps"], params["inner_lr"], self.entropy_weight)
                 # Backward per subset frees its unrolled graph before the next one.
-                (loss.sum() / self.n_subsets).backward(retain_graph=True)
+                (loss.sum() / self.n_subsets).backward()
                 total = total + loss.detach() / self.n_subsets
-                W = _core.task_encoder(A)
             return total
 
         losses = self._optimise(loss_fn, [A], params, temp, backward=False)
