@@ -121,18 +121,30 @@ def embed_view(X, centre, mean, components):
 
 
 # --------------------------------------------------------------------------- exact LOO ridge
-def ridge_spectrum(Z, alpha):
+def ridge_spectrum(Z, alpha, gram=False):
     """Orthonormal basis and shrinkage factors of the ridge hat matrix of ``Z``.
 
     For centred ``Z`` the ridge fit with a free intercept has hat matrix
     ``H = 11^T / N + U diag(g) U^T`` where ``Z = U S V^T`` and
     ``g = s^2 / (s^2 + lambda)``. ``lambda = alpha * mean(s^2)`` makes
     ``alpha`` scale free. Returns ``(U, g, h)`` with ``h = diag(H)``.
+
+    ``gram=True`` takes ``U = Z V / s`` from the eigenvectors of ``Z^T Z``:
+    three to four times faster for tall ``Z`` (used once per mini-batch), less
+    accurate on directions with tiny singular values, which the ridge
+    shrinks away (``g ~ s^2 / lambda``).
     """
-    U, s, _ = torch.linalg.svd(Z - Z.mean(0), full_matrices=False)
-    s2 = s * s
-    keep = s2 > s2.max() * 1e-10
-    U, s2 = U[:, keep], s2[keep]
+    Zc = Z - Z.mean(0)
+    if gram:
+        s2, V = torch.linalg.eigh(Zc.T @ Zc)
+        keep = s2 > s2.max() * 1e-6
+        s2 = s2[keep]
+        U = (Zc @ V[:, keep]) / s2.sqrt()
+    else:
+        U, s, _ = torch.linalg.svd(Zc, full_matrices=False)
+        s2 = s * s
+        keep = s2 > s2.max() * 1e-10
+        U, s2 = U[:, keep], s2[keep]
     lam = alpha * s2.mean()
     g = s2 / (s2 + lam)
     h = 1.0 / Z.shape[0] + (U * U) @ g

@@ -164,3 +164,13 @@ def test_batched_runs_equal_runs_one_by_one(clip):
         for (V, b), (Vr, br) in zip(heads, heads_r):
             torch.testing.assert_close(V[r:r + 1], Vr)
             torch.testing.assert_close(b[r:r + 1], br)
+
+
+def test_gram_route_spectrum_equals_svd_route():
+    # A tall well-conditioned Z: both routes give the same hat matrix.
+    Z = torch.randn(200, 6, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    U1, g1, h1 = _core.ridge_spectrum(Z, 0.3)
+    U2, g2, h2 = _core.ridge_spectrum(Z, 0.3, gram=True)
+    torch.testing.assert_close(h1, h2)
+    torch.testing.assert_close((U1 * g1) @ U1.T, (U2 * g2) @ U2.T)
+    torch.testing.assert_close(U2.T @ U2, torch.eye(6, dtype=torch.float64))

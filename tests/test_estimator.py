@@ -10,7 +10,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_hume import HumeClustering, cluster_accuracy
 
-from .conftest import load_case
+from .conftest import load_case, make_two_views
 
 
 @pytest.mark.parametrize("objective", ["loo", "turtle"])
@@ -224,3 +224,19 @@ def test_real_data_mfeat_beats_chance():
     d = load_case("mfeat")
     est = HumeClustering(n_clusters=10, n_runs=8, n_iter=150, random_state=0).fit(d["X1"], d["X2"])
     assert cluster_accuracy(d["y"], est.labels_) > 0.7  # chance is 0.1
+
+
+def test_mini_batches(fast_params):
+    X1, X2, y = make_two_views(n_per_class=60)
+    full = HumeClustering(n_clusters=3, batch_size=None, **fast_params).fit(X1, X2)
+    # A batch covering every row is the full-batch fit; "auto" is full batch on small data.
+    for batch in (len(y), 10**6, "auto"):
+        est = HumeClustering(n_clusters=3, batch_size=batch, **fast_params).fit(X1, X2)
+        np.testing.assert_array_equal(est.labels_, full.labels_)
+        np.testing.assert_allclose(est.run_losses_, full.run_losses_, rtol=1e-5)
+    small = HumeClustering(n_clusters=3, batch_size=40, **fast_params).fit(X1, X2)
+    assert cluster_accuracy(y, small.labels_) == 1.0
+    # Batches come from the estimator's own generator: same seed, same labels.
+    again = HumeClustering(n_clusters=3, batch_size=40, **fast_params).fit(X1, X2)
+    np.testing.assert_array_equal(small.run_labels_, again.run_labels_)
+    assert not np.allclose(small.run_losses_, full.run_losses_)

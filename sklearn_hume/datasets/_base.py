@@ -1,5 +1,6 @@
 """Dataset loaders. The UCI Multiple Features digits ship inside the package."""
 
+import importlib
 import os
 from importlib import resources
 from pathlib import Path
@@ -8,6 +9,17 @@ import numpy as np
 from sklearn.utils import Bunch
 
 MFEAT_VIEWS = ("fou", "pix", "fac", "kar", "zer", "mor")
+
+
+def require(module, extra):
+    """Import an optional dependency, or say which extra installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"This dataset needs the optional package {module!r}: install it with "
+            f"pip install \"sklearn-hume[{extra}]\"."
+        ) from exc
 
 
 def get_data_home(data_home=None):

@@ -23,6 +23,25 @@ def _read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
+def fashion_mnist_images(directory=None, subset="all"):
+    """The Fashion-MNIST images (uint8, ``(n, 28, 28)``) and labels: the 10,000
+    test images (``subset="test"``) or all 70,000 (train then test)."""
+    d = Path(directory or os.environ.get("FASHION_MNIST_DIR", FASHION_DIR))
+    files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+             "t10k-labels-idx1-ubyte.gz"]
+    if subset == "test":
+        files = files[2:]
+    missing = [f for f in files if not (d / f).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"Fashion-MNIST files {missing} are not in {d}. Install them with "
+            "'apt-get install dataset-fashion-mnist' (Debian/Ubuntu) or pass directory=."
+        )
+    images = np.concatenate([_read_idx(d / f) for f in files[0::2]])
+    y = np.concatenate([_read_idx(d / f) for f in files[1::2]]).astype(np.int64)
+    return images, y
+
+
 def hog_features(images, cell=7, n_bins=9, batch=10000):
     """Histograms of oriented gradients: unsigned orientations in ``n_bins``
     bins, magnitude-weighted, over a grid of ``cell`` x ``cell`` pixel cells,
@@ -97,17 +116,7 @@ def load_fashion_mnist_views(*, directory=None, data_home=None, n_samples=None, 
         float32), ``data`` (both side by side), ``view_sizes``, ``target``/``y``,
         ``target_names`` and ``DESCR``.
     """
-    d = Path(directory or os.environ.get("FASHION_MNIST_DIR", FASHION_DIR))
-    files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-             "t10k-labels-idx1-ubyte.gz"]
-    missing = [f for f in files if not (d / f).is_file()]
-    if missing:
-        raise FileNotFoundError(
-            f"Fashion-MNIST files {missing} are not in {d}. Install them with "
-            "'apt-get install dataset-fashion-mnist' (Debian/Ubuntu) or pass directory=."
-        )
-    images = np.concatenate([_read_idx(d / files[0]), _read_idx(d / files[2])])
-    y = np.concatenate([_read_idx(d / files[1]), _read_idx(d / files[3])]).astype(np.int64)
+    images, y = fashion_mnist_images(directory, "all")
     cache = get_data_home(data_home) / "fashion_mnist_hog.npy"
     if cache.is_file():
         hog = np.load(cache)
