@@ -1,7 +1,8 @@
 """Label-free model selection on the shared real cases (issue targets):
 
 1. GridSearchCV without labels: ACC of the setting it picks vs the best ACC in the grid.
-2. Choosing K: run agreement and score over K = 6..14 (true K = 10), with a figure.
+2. Choosing K: run agreement and score over K = 6..14 (true K = 10), the choice of
+   ``select_n_clusters`` and of each criterion alone, with a figure.
 3. Imbalanced clusters: a fashion10k subsample with geometrically falling class
    sizes (largest/smallest = 10), default vs ``cluster_prior``.
 4. Reliable samples: accuracy of the 10 % most confident samples.
@@ -67,22 +68,34 @@ def part_k(data_dir, out):
         r = select_n_clusters(X, n_clusters_range=range(6, 15),
                               estimator=HumeClustering(view_sizes=sizes, random_state=0))
         res[name] = dict(chosen=r.n_clusters, candidates=r.candidates.tolist(), agreement=r.agreement.tolist(),
-                         score=r.score.tolist())
-        print(f"K {name}: chose {r.n_clusters}; agreement {np.round(r.agreement, 3).tolist()}", flush=True)
+                         score=r.score.tolist(), stable=r.stable.tolist(),
+                         chosen_by_agreement_alone=int(r.candidates[np.argmax(r.agreement)]),
+                         chosen_by_score_alone=int(r.candidates[np.argmax(r.score)]))
+        print(f"K {name}: chose {r.n_clusters} (agreement alone {res[name]['chosen_by_agreement_alone']}, "
+              f"score alone {res[name]['chosen_by_score_alone']}); agreement {np.round(r.agreement, 3).tolist()}; "
+              f"score {np.round(r.score, 3).tolist()}", flush=True)
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(6, 4))
-        for name, r in res.items():
-            ax.plot(r["candidates"], r["agreement"], marker="o", label=name)
-        ax.axvline(10, color="gray", ls="--", lw=1)
-        ax.set_xlabel("n_clusters")
-        ax.set_ylabel("run agreement (mean ARI)")
-        ax.set_title("Choosing K without labels (true K = 10)")
-        ax.legend()
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+        for i, (name, r) in enumerate(res.items()):
+            color = f"C{i}"
+            for ax, key in zip(axes, ("agreement", "score")):
+                ax.plot(r["candidates"], r[key], color=color, label=f"{name} (chose {r['chosen']})")
+                # Filled markers: the stable candidates the score chooses among.
+                ax.scatter(r["candidates"], r[key], color=color,
+                           facecolors=[color if st else "white" for st in r["stable"]], zorder=3)
+        for ax, label in zip(axes, ("run agreement (mean ARI)", "label-free score")):
+            ax.axvline(10, color="gray", ls="--", lw=1)
+            ax.set_xlabel("n_clusters")
+            ax.set_ylabel(label)
+        axes[0].set_title("Stability (filled: stable)")
+        axes[1].set_title("Learnability; chosen = best stable")
+        axes[1].legend(fontsize=8)
+        fig.suptitle("Choosing K without labels (true K = 10)")
         fig.tight_layout()
         fig.savefig(out / "choose_k.png", dpi=120)
     except ImportError:

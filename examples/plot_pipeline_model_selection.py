@@ -23,3 +23,15 @@ pipe = Pipeline([("scale", pre), ("hume", HumeClustering(10, view_sizes=[d1, d2]
 grid = GridSearchCV(pipe, {"hume__temperature": [0.1, 0.2]}, cv=KFold(2, shuffle=True, random_state=0)).fit(d.data)
 print("chosen:", grid.best_params_, "score", round(grid.best_score_, 3))
 print("ACC of the chosen setting:", round(cluster_accuracy(d.y, grid.best_estimator_.predict(d.data)), 3))
+
+# %%
+# The label-free score of each setting (mean over the folds).
+import matplotlib.pyplot as plt
+
+temps = grid.cv_results_["param_hume__temperature"].data
+fig, ax = plt.subplots(figsize=(4.5, 3))
+ax.bar([str(t) for t in temps], grid.cv_results_["mean_test_score"])
+ax.set_xlabel("temperature")
+ax.set_ylabel("label-free score (held-out folds)")
+fig.tight_layout()
+plt.show()

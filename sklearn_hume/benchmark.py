@@ -3,6 +3,9 @@ multi-view data.
 
     python -m sklearn_hume.benchmark                      # shipped mfeat digits, 2 views
     python -m sklearn_hume.benchmark --views all          # all six mfeat views
+    python -m sklearn_hume.benchmark --dataset wordnet    # built offline: WordNet glosses, 2 text encoders
+    python -m sklearn_hume.benchmark --dataset fashion-cnn  # built offline: Fashion-MNIST, 2 ImageNet CNNs
+    python -m sklearn_hume.benchmark --dataset fashion-hog  # built offline: Fashion-MNIST 70k, pixels + HOG
     python -m sklearn_hume.benchmark --dataset case.npz   # any .npz with X1, X2[, V_*], y
 
 Prints a table of ACC (Hungarian-matched accuracy), NMI, ARI, fit time and peak
@@ -27,7 +30,7 @@ from sklearn.preprocessing import StandardScaler
 
 from ._hume import HumeClustering
 from ._metrics import cluster_accuracy
-from .datasets import load_mfeat
+from .datasets import load_fashion_mnist_cnn_views, load_fashion_mnist_views, load_mfeat, load_wordnet_glosses
 from .datasets._base import MFEAT_VIEWS
 
 
@@ -69,11 +72,23 @@ def normalised(view):
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
 
+# Datasets built offline by sklearn_hume.datasets (cached after the first run).
+BUILT = {
+    "wordnet": (load_wordnet_glosses, ["minilm", "e5"]),
+    "fashion-cnn": (load_fashion_mnist_cnn_views, ["effnet", "resnet50"]),
+    "fashion-hog": (load_fashion_mnist_views, ["pixels", "hog"]),
+}
+
+
 def load_dataset(dataset, views):
     if dataset == "mfeat":
         names = list(MFEAT_VIEWS) if views == "all" else views.split(",")
         d = load_mfeat(views=names)
         return [d.views[n] for n in names], names, d.target
+    if dataset in BUILT:
+        loader, names = BUILT[dataset]
+        d = loader()
+        return [d.X1, d.X2], names, d.target
     f = np.load(dataset)
     extra = sorted(k for k in f.files if k.startswith("V_"))
     names = ["X1", "X2"] + (extra if views == "all" else [])
@@ -136,7 +151,7 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
         w.writeheader()
         w.writerows(rows)
     np.savez(out / "runs.npz", run_scores=est.run_scores_, run_acc=run_acc)
-    _figures(rows, est.run_scores_, run_acc, corr, out, dataset if dataset == "mfeat" else Path(dataset).stem)
+    _figures(rows, est.run_scores_, run_acc, corr, out, dataset if dataset == "mfeat" or dataset in BUILT else Path(dataset).stem)
     print(f"Saved results.md, results.csv and figures under {out}/")
     return rows
 
@@ -184,7 +199,9 @@ def _figures(rows, scores, run_acc, corr, out, title):
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m sklearn_hume.benchmark", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--dataset", default="mfeat", help="'mfeat' (shipped) or a .npz file with X1, X2, y")
+    ap.add_argument("--dataset", default="mfeat",
+                    help="'mfeat' (shipped), a built dataset (" + ", ".join(BUILT) + "; see sklearn_hume.datasets) "
+                         "or a .npz file with X1, X2, y")
     ap.add_argument("--views", default=None,
                     help="mfeat: comma-separated views or 'all' (default fou,pix); .npz: 'all' adds its V_* views")
     ap.add_argument("--seed", type=int, default=0)
