@@ -29,7 +29,7 @@ def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=No
     - stability, :func:`run_agreement`: do independent random runs find the
       same partition? With too few or too many clusters there are several
       equally good ways to merge or split classes, and the runs disagree;
-    - learnability, :meth:`HumeClustering.score`: the chance-corrected
+    - learnability, :meth:`HumeClustering.probe_score`: the chance-corrected
       leave-one-out agreement of linear probes with the labels.
 
     Among the *stable* candidates, those whose agreement is within
@@ -87,7 +87,7 @@ def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=No
     for k in candidates:
         est = clone(template).set_params(n_clusters=k).fit(X, X2)
         agreement.append(run_agreement(est))
-        score.append(est.score(X, X2))
+        score.append(est.probe_score(X, X2))
         fitted.append(est)
         if verbose:
             print(f"[select_n_clusters] n_clusters={k}: run agreement {agreement[-1]:.3f}, "

@@ -127,10 +127,33 @@ def test_vote_fraction_one_is_the_papers_vote_of_all_runs(two_views, fast_params
 def test_score_prefers_the_true_structure(two_views, fast_params):
     X1, X2, _ = two_views
     good = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2)
-    assert good.score(X1, X2) == pytest.approx(1.0)
-    # Heads that never trained (n_iter=0) label at random: a worse score.
+    assert good.score(X1, X2) > 0.5
+    assert good.probe_score(X1, X2) == pytest.approx(1.0)
+    # Heads that never trained (n_iter=0) label at random: worse scores.
     bad = HumeClustering(n_clusters=3, n_runs=1, n_iter=0, random_state=3).fit(X1, X2)
     assert bad.score(X1, X2) < good.score(X1, X2)
+    assert bad.probe_score(X1, X2) < good.probe_score(X1, X2)
+
+
+def test_score_is_agreement_of_the_views_heads(fast_params):
+    from sklearn.metrics import adjusted_rand_score
+
+    X1, X2, _ = make_two_views(seed=1)
+    X3 = np.random.RandomState(0).normal(size=(len(X1), 4))  # a view with no class structure
+    est = HumeClustering(n_clusters=3, view_sizes=[6, 8, 4], **fast_params).fit(np.hstack([X1, X2, X3]))
+    Zs = est._embed(np.hstack([X1, X2, X3]))
+    # Each view's head alone: argmax of its logits Z @ (V / ||V||) + b, per voting run.
+    alone = []
+    for Z, (V, b) in zip(Zs, est.heads_):
+        W = V / np.linalg.norm(V, axis=1, keepdims=True)
+        alone.append([np.argmax(Z.numpy() @ W[r] + b[r], axis=1) for r in est.voters_])
+    expected = np.mean([adjusted_rand_score(alone[i][r], alone[j][r])
+                        for i, j in [(0, 1), (0, 2), (1, 2)] for r in range(len(est.voters_))])
+    assert est.score(np.hstack([X1, X2, X3])) == pytest.approx(expected)
+    assert adjusted_rand_score(alone[0][0], alone[1][0]) == pytest.approx(1.0)  # the informative views agree
+    # One view: the probe score.
+    one = HumeClustering(n_clusters=3, view_sizes=[6], **fast_params).fit(X1)
+    assert one.score(X1) == one.probe_score(X1)
 
 
 def test_more_views(fast_params):
