@@ -5,7 +5,7 @@
    ``select_n_clusters`` and of each criterion alone, with a figure.
 3. Imbalanced clusters: a fashion10k subsample with geometrically falling class
    sizes (largest/smallest = 10), default vs ``cluster_prior``.
-4. Reliable samples: accuracy of the 10 % most confident samples.
+4. Reliable samples: accuracy of the 10 % most confident samples, per cluster and overall.
 
     python benchmarks/bench_selection.py [--parts grid,k,imbalance,reliable] [--data-dir DIR]
 """
@@ -128,9 +128,14 @@ def part_reliable(data_dir, out):
         est = HumeClustering(10, view_sizes=sizes, random_state=0).fit(X)
         correct = matched(y, est.labels_, 10) == y
         top = est.reliable_samples(fraction=0.1)
-        res[name] = dict(all=float(correct.mean()), top10=float(correct[top].mean()), n_top=int(top.size))
-        print(f"reliable {name}: ACC all {correct.mean():.3f}, 10 % most confident ({top.size}) "
-              f"{correct[top].mean():.3f}", flush=True)
+        overall = est.reliable_samples(fraction=0.1, per_cluster=False)
+        res[name] = dict(all=float(correct.mean()), top10=float(correct[top].mean()), n_top=int(top.size),
+                         top10_overall=float(correct[overall].mean()),
+                         clusters_overall=int(np.unique(est.labels_[overall]).size),
+                         cluster_stability=est.cluster_stability_.tolist())
+        print(f"reliable {name}: ACC all {correct.mean():.3f}; 10 % most confident per cluster ({top.size}) "
+              f"{correct[top].mean():.3f}; 10 % most reliable overall {correct[overall].mean():.3f} "
+              f"from {res[name]['clusters_overall']} clusters", flush=True)
     return res
 
 

@@ -67,3 +67,17 @@ def vote(run_labels, perms, n_clusters, tie_break=None):
         span = np.ptp(tb, axis=1, keepdims=True)
         score = score + 0.5 * (tb - tb.min(1, keepdims=True)) / np.where(span > 0, span, 1.0)
     return score.argmax(1), counts
+
+
+def cluster_stability(labels, run_labels, perms, n_clusters):
+    """How reproducible each aggregated cluster is across runs: the mean over
+    runs of the Jaccard index between the cluster and the run's aligned
+    cluster of the same id, shape ``(n_clusters,)``, in ``[0, 1]``."""
+    out = np.zeros(n_clusters)
+    for lab, perm in zip(run_labels, perms):
+        # Intersections and sizes from one contingency table per run.
+        C = contingency(labels, perm[lab], n_clusters)
+        inter = np.diag(C)
+        union = C.sum(1) + C.sum(0) - inter
+        out += np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+    return out / len(run_labels)

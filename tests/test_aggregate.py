@@ -40,3 +40,17 @@ def test_cluster_accuracy():
     assert cluster_accuracy([0, 0, 0, 0], [0, 0, 1, 2]) == 0.5
     with pytest.raises(ValueError, match="at least one sample"):
         cluster_accuracy([], [])
+
+
+def test_cluster_stability_hand_computed():
+    from sklearn_hume._aggregate import cluster_stability
+
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    identity = np.array([0, 1])
+    runs = np.array([[0, 0, 0, 1, 1, 1],   # the same partition: Jaccard 1 and 1
+                     [1, 1, 0, 0, 0, 0]])  # ids swapped by its permutation below
+    perms = np.array([identity, [1, 0]])
+    # Run 2 aligned: [0, 0, 1, 1, 1, 1]. Cluster 0: |{0,1}| / |{0,1,2}| = 2/3; cluster 1: 3/4.
+    np.testing.assert_allclose(cluster_stability(labels, runs, perms, 2), [(1 + 2 / 3) / 2, (1 + 3 / 4) / 2])
+    # An empty cluster that no run uses either counts 0.
+    assert cluster_stability(labels, runs[:1], perms[:1], 3)[2] == 0

@@ -66,6 +66,27 @@ def test_confidence_and_reliable_samples(two_views, fast_params):
         est.reliable_samples(fraction=1.5)
     with pytest.raises(ValueError, match="positive integer"):
         est.reliable_samples(0)
+    # Overall ranking: confidence times the stability of the sample's cluster.
+    assert est.cluster_stability_.shape == (3,)
+    assert ((est.cluster_stability_ >= 0) & (est.cluster_stability_ <= 1)).all()
+    overall = est.reliable_samples(fraction=0.2, per_cluster=False)
+    assert len(overall) == 18 and len(np.unique(overall)) == 18
+    reliability = est.confidence_ * est.cluster_stability_[est.labels_]
+    assert reliability[overall].min() >= np.sort(reliability)[-18]
+    with pytest.raises(ValueError, match="per_cluster=True"):
+        est.reliable_samples(3, per_cluster=False)
+
+
+def test_unstable_cluster_ranks_last_overall():
+    from sklearn.base import clone
+
+    X1, X2, _ = make_two_views()
+    est = HumeClustering(n_clusters=3, n_runs=4, n_iter=60, random_state=0).fit(X1, X2)
+    unstable = clone(est)
+    unstable.__dict__.update(est.__dict__)
+    unstable.cluster_stability_ = np.array([1.0, 1.0, 0.01])
+    top = unstable.reliable_samples(fraction=0.5, per_cluster=False)
+    assert 2 not in set(unstable.labels_[top])  # 45 of 90 samples fit in clusters 0 and 1
 
 
 def test_confidence_is_lower_for_samples_between_classes():
