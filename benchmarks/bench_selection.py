@@ -1,7 +1,7 @@
 """Label-free model selection on the shared real cases (issue targets):
 
 1. GridSearchCV without labels: ACC of the setting it picks vs the best ACC in the grid.
-2. Choosing K: run agreement and score over K = 6..14 (true K = 10), the choice of
+2. Choosing K over K = 6..14 (true K = 10) with three seeds: the choice of
    ``select_n_clusters`` and of each criterion alone, with a figure.
 3. Imbalanced clusters: a fashion10k subsample with geometrically falling class
    sizes (largest/smallest = 10), default vs ``cluster_prior``.
@@ -61,19 +61,21 @@ def part_grid(data_dir, out):
     return res
 
 
-def part_k(data_dir, out):
+def part_k(data_dir, out, seeds=(0, 1, 2)):
     res = {}
     for name in CASES:
         X, sizes, y = load(data_dir, name)
-        r = select_n_clusters(X, n_clusters_range=range(6, 15),
-                              estimator=HumeClustering(view_sizes=sizes, random_state=0))
-        res[name] = dict(chosen=r.n_clusters, candidates=r.candidates.tolist(), agreement=r.agreement.tolist(),
-                         score=r.score.tolist(), stable=r.stable.tolist(),
-                         chosen_by_agreement_alone=int(r.candidates[np.argmax(r.agreement)]),
-                         chosen_by_score_alone=int(r.candidates[np.argmax(r.score)]))
-        print(f"K {name}: chose {r.n_clusters} (agreement alone {res[name]['chosen_by_agreement_alone']}, "
-              f"score alone {res[name]['chosen_by_score_alone']}); agreement {np.round(r.agreement, 3).tolist()}; "
-              f"score {np.round(r.score, 3).tolist()}", flush=True)
+        for seed in seeds:
+            r = select_n_clusters(X, n_clusters_range=range(6, 15),
+                                  estimator=HumeClustering(view_sizes=sizes, random_state=seed))
+            pick = {key: int(r.candidates[np.argmax(r[key])]) for key in ("agreement", "score", "run_agreement")}
+            res[f"{name}/seed{seed}"] = dict(
+                chosen=r.n_clusters, candidates=r.candidates.tolist(), agreement=r.agreement.tolist(),
+                score=r.score.tolist(), run_agreement=r.run_agreement.tolist(), stable=r.stable.tolist(),
+                chosen_by_agreement_alone=pick["agreement"], chosen_by_score_alone=pick["score"],
+                chosen_by_run_agreement_alone=pick["run_agreement"])
+            print(f"K {name} seed {seed}: chose {r.n_clusters} (views' agreement alone {pick['agreement']}, "
+                  f"probe score alone {pick['score']}, run agreement alone {pick['run_agreement']})", flush=True)
     try:
         import matplotlib
 
@@ -81,21 +83,21 @@ def part_k(data_dir, out):
         import matplotlib.pyplot as plt
 
         fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-        for i, (name, r) in enumerate(res.items()):
-            color = f"C{i}"
+        for i, name in enumerate(CASES):
+            r, color = res[f"{name}/seed{seeds[0]}"], f"C{i}"
             for ax, key in zip(axes, ("agreement", "score")):
                 ax.plot(r["candidates"], r[key], color=color, label=f"{name} (chose {r['chosen']})")
-                # Filled markers: the stable candidates the score chooses among.
+                # Filled markers: the candidates within tolerance of the highest agreement.
                 ax.scatter(r["candidates"], r[key], color=color,
                            facecolors=[color if st else "white" for st in r["stable"]], zorder=3)
-        for ax, label in zip(axes, ("run agreement (mean ARI)", "label-free score")):
+        for ax, label in zip(axes, ("agreement of the views' heads (ARI)", "probe score (LOO kappa)")):
             ax.axvline(10, color="gray", ls="--", lw=1)
             ax.set_xlabel("n_clusters")
             ax.set_ylabel(label)
-        axes[0].set_title("Stability (filled: stable)")
-        axes[1].set_title("Learnability; chosen = best stable")
+        axes[0].set_title("Agreement (filled: within tolerance)")
+        axes[1].set_title("Learnability; chosen = best filled")
         axes[1].legend(fontsize=8)
-        fig.suptitle("Choosing K without labels (true K = 10)")
+        fig.suptitle(f"Choosing K without labels (true K = 10, random_state={seeds[0]})")
         fig.tight_layout()
         fig.savefig(out / "choose_k.png", dpi=120)
     except ImportError:

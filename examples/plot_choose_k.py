@@ -3,11 +3,12 @@ Choosing the number of clusters without labels
 ===============================================
 
 When the number of classes is unknown, fit one ``HumeClustering`` per
-candidate and score each fit twice: do its independent random runs agree
-(:func:`sklearn_hume.run_agreement`; with too few or too many clusters there
-are several equally good ways to merge or split classes), and how well do
-linear probes learn its labels (``score``)? :func:`sklearn_hume.select_n_clusters`
-keeps the best-scoring candidate among the stable ones.
+candidate and score each fit twice: do the views' linear heads, each on its
+own, label the samples alike (``score``, HUME's own criterion), and how well do
+linear probes learn the labels (``probe_score``)? Merging classes makes both
+easier, so neither alone is enough: :func:`sklearn_hume.select_n_clusters`
+keeps the most learnable candidate among those whose views agree nearly as
+well as the best.
 """
 
 # %%
@@ -25,8 +26,8 @@ print("ACC of the chosen fit:", round(cluster_accuracy(d.y, res.estimator.labels
 # %%
 # Both criteria over the candidates; the stable candidates are filled.
 fig, ax = plt.subplots(figsize=(5.5, 3.5))
-ax.plot(res.candidates, res.agreement, "-", color="tab:blue", label="run agreement")
-ax.plot(res.candidates, res.score, "-", color="tab:green", label="score")
+ax.plot(res.candidates, res.agreement, "-", color="tab:blue", label="views' agreement")
+ax.plot(res.candidates, res.score, "-", color="tab:green", label="probe score")
 for values, color in ((res.agreement, "tab:blue"), (res.score, "tab:green")):
     ax.scatter(res.candidates, values, color=color, facecolors=[color if s else "white" for s in res.stable])
 ax.axvline(res.n_clusters, color="tab:red", linestyle="--", label=f"chosen: {res.n_clusters}")
