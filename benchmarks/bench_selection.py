@@ -1,8 +1,8 @@
 """Label-free model selection on the shared real cases (issue targets):
 
 1. GridSearchCV without labels: ACC of the setting it picks vs the best ACC in the grid.
-2. Choosing K over K = 6..14 (true K = 10) with three seeds: the choice of
-   ``select_n_clusters`` and of each criterion alone, with a figure.
+2. Choosing K over K = 6..14 (true K = 10) with three seeds, and on held-out cases:
+   the choice of ``select_n_clusters`` and of each criterion alone, with a figure.
 3. Imbalanced clusters: a fashion10k subsample with geometrically falling class
    sizes (largest/smallest = 10), default vs ``cluster_prior``.
 4. Reliable samples: accuracy of the 10 % most confident samples, per cluster and overall.
@@ -61,42 +61,57 @@ def part_grid(data_dir, out):
     return res
 
 
+def holdout_cases():
+    """Cases the K rule was checked on after it was chosen: other mfeat views and the
+    built WordNet dataset (skipped when its extra or data are missing)."""
+    from sklearn_hume.datasets import load_mfeat, load_wordnet_glosses
+
+    for views in (["fac", "zer"], ["kar", "mor"], ["fou", "pix", "fac", "kar", "zer", "mor"]):
+        d = load_mfeat(views=views)
+        yield "mfeat " + "+".join(views), d.data, d.view_sizes
+    try:
+        d = load_wordnet_glosses(verbose=0)
+        yield "wordnet minilm+e5 (built)", d.data, d.view_sizes
+    except (ImportError, FileNotFoundError) as exc:
+        print(f"skipping the built wordnet case: {exc}")
+
+
 def part_k(data_dir, out, seeds=(0, 1, 2)):
     res = {}
+
+    def one(key, X, sizes, seed):
+        r = select_n_clusters(X, n_clusters_range=range(6, 15),
+                              estimator=HumeClustering(view_sizes=sizes, random_state=seed))
+        pick = {k: int(r.candidates[np.argmax(r[k])]) for k in ("agreement", "run_agreement", "score")}
+        res[key] = dict(chosen=r.n_clusters, candidates=r.candidates.tolist(), criterion=r.criterion.tolist(),
+                        agreement=r.agreement.tolist(), run_agreement=r.run_agreement.tolist(),
+                        score=r.score.tolist(), **{f"chosen_by_{k}_alone": v for k, v in pick.items()})
+        print(f"K {key}: chose {r.n_clusters} (views' agreement alone {pick['agreement']}, run agreement alone "
+              f"{pick['run_agreement']}, probe score alone {pick['score']})", flush=True)
+
     for name in CASES:
         X, sizes, y = load(data_dir, name)
         for seed in seeds:
-            r = select_n_clusters(X, n_clusters_range=range(6, 15),
-                                  estimator=HumeClustering(view_sizes=sizes, random_state=seed))
-            pick = {key: int(r.candidates[np.argmax(r[key])]) for key in ("agreement", "score", "run_agreement")}
-            res[f"{name}/seed{seed}"] = dict(
-                chosen=r.n_clusters, candidates=r.candidates.tolist(), agreement=r.agreement.tolist(),
-                score=r.score.tolist(), run_agreement=r.run_agreement.tolist(), stable=r.stable.tolist(),
-                chosen_by_agreement_alone=pick["agreement"], chosen_by_score_alone=pick["score"],
-                chosen_by_run_agreement_alone=pick["run_agreement"])
-            print(f"K {name} seed {seed}: chose {r.n_clusters} (views' agreement alone {pick['agreement']}, "
-                  f"probe score alone {pick['score']}, run agreement alone {pick['run_agreement']})", flush=True)
+            one(f"{name}/seed{seed}", X, sizes, seed)
+    for name, X, sizes in holdout_cases():
+        one(f"held out: {name}/seed{seeds[0]}", X, sizes, seeds[0])
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+        fig, axes = plt.subplots(1, 3, figsize=(14, 4))
         for i, name in enumerate(CASES):
-            r, color = res[f"{name}/seed{seeds[0]}"], f"C{i}"
-            for ax, key in zip(axes, ("agreement", "score")):
-                ax.plot(r["candidates"], r[key], color=color, label=f"{name} (chose {r['chosen']})")
-                # Filled markers: the candidates within tolerance of the highest agreement.
-                ax.scatter(r["candidates"], r[key], color=color,
-                           facecolors=[color if st else "white" for st in r["stable"]], zorder=3)
-        for ax, label in zip(axes, ("agreement of the views' heads (ARI)", "probe score (LOO kappa)")):
+            r = res[f"{name}/seed{seeds[0]}"]
+            for ax, key in zip(axes, ("criterion", "agreement", "run_agreement")):
+                ax.plot(r["candidates"], r[key], marker="o", color=f"C{i}", label=f"{name} (chose {r['chosen']})")
+        titles = ("criterion = product (maximised)", "views' agreement (score)", "run agreement")
+        for ax, title in zip(axes, titles):
             ax.axvline(10, color="gray", ls="--", lw=1)
             ax.set_xlabel("n_clusters")
-            ax.set_ylabel(label)
-        axes[0].set_title("Agreement (filled: within tolerance)")
-        axes[1].set_title("Learnability; chosen = best filled")
-        axes[1].legend(fontsize=8)
+            ax.set_title(title)
+        axes[0].legend(fontsize=8)
         fig.suptitle(f"Choosing K without labels (true K = 10, random_state={seeds[0]})")
         fig.tight_layout()
         fig.savefig(out / "choose_k.png", dpi=120)

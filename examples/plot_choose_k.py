@@ -3,12 +3,13 @@ Choosing the number of clusters without labels
 ===============================================
 
 When the number of classes is unknown, fit one ``HumeClustering`` per
-candidate and score each fit twice: do the views' linear heads, each on its
-own, label the samples alike (``score``, HUME's own criterion), and how well do
-linear probes learn the labels (``probe_score``)? Merging classes makes both
-easier, so neither alone is enough: :func:`sklearn_hume.select_n_clusters`
-keeps the most learnable candidate among those whose views agree nearly as
-well as the best.
+candidate and ask how reproducible its partition is: do the views' linear
+heads, each on its own, label the samples alike (``score``, HUME's own
+criterion), and do independent random runs find the same partition
+(:func:`sklearn_hume.run_agreement`)? With too few or too many clusters there
+are several equally good ways to merge or split classes, and views or runs
+choose differently. :func:`sklearn_hume.select_n_clusters` keeps the candidate
+with the highest product of the two.
 """
 
 # %%
@@ -24,14 +25,13 @@ print("chosen number of clusters:", res.n_clusters, "(the digits have 10 classes
 print("ACC of the chosen fit:", round(cluster_accuracy(d.y, res.estimator.labels_), 3))
 
 # %%
-# Both criteria over the candidates; the stable candidates are filled.
+# The criterion and its two factors over the candidates.
 fig, ax = plt.subplots(figsize=(5.5, 3.5))
-ax.plot(res.candidates, res.agreement, "-", color="tab:blue", label="views' agreement")
-ax.plot(res.candidates, res.score, "-", color="tab:green", label="probe score")
-for values, color in ((res.agreement, "tab:blue"), (res.score, "tab:green")):
-    ax.scatter(res.candidates, values, color=color, facecolors=[color if s else "white" for s in res.stable])
+ax.plot(res.candidates, res.criterion, "o-", label="criterion (product)")
+ax.plot(res.candidates, res.agreement, "--", label="views' agreement")
+ax.plot(res.candidates, res.run_agreement, ":", label="run agreement")
 ax.axvline(res.n_clusters, color="tab:red", linestyle="--", label=f"chosen: {res.n_clusters}")
 ax.set_xlabel("n_clusters")
-ax.legend()
+ax.legend(fontsize=8)
 fig.tight_layout()
 plt.show()

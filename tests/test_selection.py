@@ -103,33 +103,18 @@ def test_select_n_clusters_finds_three():
     res = select_n_clusters(X1, X2, n_clusters_range=[2, 3, 4, 5],
                             estimator=HumeClustering(n_runs=8, n_iter=100, random_state=0))
     assert res.n_clusters == 3
-    assert res.agreement.shape == (4,) and res.score.shape == (4,)
-    assert (res.agreement <= 1).all()
+    assert res.criterion.shape == res.agreement.shape == res.run_agreement.shape == res.score.shape == (4,)
+    assert (res.run_agreement <= 1).all() and (res.agreement <= 1).all()
     assert res.estimator.n_clusters == 3
+    # The criterion is the product of the views' agreement (score) and the runs' agreement.
     assert run_agreement(res.estimator) == pytest.approx(res.run_agreement[1])
-    # Two views: the agreement criterion is the views' agreement, the score the probes'.
     assert res.estimator.score(X1, X2) == pytest.approx(res.agreement[1])
+    np.testing.assert_allclose(res.criterion, res.agreement * res.run_agreement)
     assert res.estimator.probe_score(X1, X2) == pytest.approx(res.score[1])
-    # One view: run agreement takes the place of the views' agreement.
+    # One view: run agreement alone.
     one = select_n_clusters(X1, n_clusters_range=[2, 3], estimator=HumeClustering(view_sizes=[6], n_runs=4,
                                                                                 n_iter=40, random_state=0))
-    np.testing.assert_allclose(one.agreement, one.run_agreement)
+    np.testing.assert_allclose(one.criterion, one.run_agreement)
+    assert np.isnan(one.agreement).all()
     with pytest.raises(ValueError, match=">= 2"):
         select_n_clusters(X1, X2, n_clusters_range=[1, 2])
-    with pytest.raises(ValueError, match="tolerance"):
-        select_n_clusters(X1, X2, n_clusters_range=[2, 3], tolerance=1.5)
-
-
-def test_selection_rule_hand_computed():
-    from sklearn_hume._selection import _most_learnable_stable
-
-    # An agreement and a learnability curve over K = 6..14.
-    agreement = np.array([0.639, 0.799, 0.743, 0.834, 0.869, 0.814, 0.775, 0.843, 0.924])
-    score = np.array([0.915, 0.921, 0.927, 0.923, 0.928, 0.898, 0.879, 0.892, 0.891])
-    best, stable = _most_learnable_stable(agreement, score, 0.1)
-    # Stable: agreement >= 0.924 - 0.1 * 0.924 = 0.8316 -> K = 9, 10, 13, 14; best score among them: K = 10.
-    np.testing.assert_array_equal(np.flatnonzero(stable), [3, 4, 7, 8])
-    assert best == 4
-    assert _most_learnable_stable(agreement, score, 0.0)[0] == 8  # agreement alone: K = 14
-    assert _most_learnable_stable(agreement, score, 1.0)[0] == 4  # score alone
-    assert _most_learnable_stable(agreement - 0.7, score, 1.0)[1].all()  # negative agreements count too
