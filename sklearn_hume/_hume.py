@@ -733,10 +733,12 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 for arrays in zip(np.split(X, np.cumsum(self.view_sizes_)[:-1], axis=1), self.view_centers_,
                                   self.view_means_, self.view_components_)]
 
+    def _heads_on(self, device):
+        return [[torch.as_tensor(a, device=device) for a in part] for part in self.heads_]
+
     def _run_probabilities(self, Zs):
         """Soft labels of every run, ``(N, R, K)``, in each run's own numbering."""
-        device = Zs[0].device
-        heads = [[torch.as_tensor(a, device=device) for a in part] for part in self.heads_]
+        heads = self._heads_on(Zs[0].device)
         params = self._params()
         n_anneals = sum(a < params["n_iter"] for a in params["anneal_at"])
         T = params["temperature"] * self.anneal_factor**n_anneals
@@ -766,13 +768,18 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         labels, counts = vote(soft.argmax(-1), perms, self.n_clusters, tie_break=mean)
         return labels, mean, counts
 
-    def _predict_all(self, X, X2):
-        """Validate new rows; return their voted labels, soft assignments (in
-        ``X``'s float dtype) and embedded views."""
+    def _embed_new(self, X, X2):
+        """Validate new rows; return them and their embedded views."""
         check_is_fitted(self)
         X = self._validate(X, X2, reset=False)
         with torch.no_grad():
-            Zs = self._embed(X)
+            return X, self._embed(X)
+
+    def _predict_all(self, X, X2):
+        """Validate new rows; return their voted labels, soft assignments (in
+        ``X``'s float dtype) and embedded views."""
+        X, Zs = self._embed_new(X, X2)
+        with torch.no_grad():
             labels, soft, _ = self._aggregate(self._run_probabilities(Zs))
         return labels, soft.astype(X.dtype, copy=False), Zs
 
@@ -850,10 +857,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         -------
         score : float
         """
-        labels, _, Zs = self._predict_all(X, self._second_view(X, y))
-        if self.objective == "hume" or len(Zs) < 2:
-            return self._probe_score(Zs, labels)
-        heads = [[torch.as_tensor(a, device=Zs[0].device) for a in part] for part in self.heads_]
+        check_is_fitted(self)
+        if self.objective == "hume" or len(self.view_sizes_) < 2:
+            return self.probe_score(X, y)
+        _, Zs = self._embed_new(X, self._second_view(X, y))
+        heads = self._heads_on(Zs[0].device)
         with torch.no_grad():
             # Temperature does not change a head's argmax.
             alone = [_core.head_probabilities([Z], [h], 1.0)[:, self.voters_].argmax(-1).T.cpu().numpy()
