@@ -90,7 +90,7 @@ def part_k(data_dir, out, seeds=(0, 1, 2)):
               f"{pick['run_agreement']}, probe score alone {pick['score']})", flush=True)
 
     for name in CASES:
-        X, sizes, y = load(data_dir, name)
+        X, sizes, _ = load(data_dir, name)
         for seed in seeds:
             one(f"{name}/seed{seed}", X, sizes, seed)
     for name, X, sizes in holdout_cases():

@@ -30,7 +30,12 @@ from sklearn.preprocessing import StandardScaler
 
 from ._hume import HumeClustering
 from ._metrics import cluster_accuracy
-from .datasets import load_fashion_mnist_cnn_views, load_fashion_mnist_views, load_mfeat, load_wordnet_glosses
+from .datasets import (
+    load_fashion_mnist_cnn_views,
+    load_fashion_mnist_views,
+    load_mfeat,
+    load_wordnet_glosses,
+)
 from .datasets._base import MFEAT_VIEWS
 
 
