@@ -22,6 +22,18 @@ def require(module, extra):
         ) from exc
 
 
+def cached_features(path, compute, what, verbose):
+    """Features stored at ``path``, or computed once by ``compute()`` (saying
+    ``what`` is being done when ``verbose``) and stored there as float32."""
+    if path.is_file():
+        return np.load(path)
+    if verbose:
+        print(f"{what} (once; cached in {path}) ...", flush=True)
+    X = np.ascontiguousarray(compute(), dtype=np.float32)
+    np.save(path, X)
+    return X
+
+
 def get_data_home(data_home=None):
     """Folder for datasets built or cached by ``sklearn_hume``.
 

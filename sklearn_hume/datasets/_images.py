@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import get_data_home, require
+from ._base import cached_features, get_data_home, require
 from ._fashion import FASHION_NAMES, fashion_mnist_images
 
 IMAGE_ENCODERS = {
@@ -25,7 +25,7 @@ def _batches(images, size, batch, verbose, name):
     for start in range(0, len(images), batch):
         x = torch.from_numpy(np.ascontiguousarray(images[start:start + batch])).float()[:, None]
         yield F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False).expand(-1, 3, -1, -1)
-        if verbose and (start // batch) % 20 == 19 or verbose and start + batch >= len(images):
+        if verbose and ((start // batch) % 20 == 19 or start + batch >= len(images)):
             print(f"  {name}: {min(start + batch, len(images))}/{len(images)} images", flush=True)
 
 
@@ -97,19 +97,10 @@ def load_fashion_mnist_cnn_views(*, subset="test", directory=None, data_home=Non
     if subset not in ("test", "all"):
         raise ValueError(f"subset must be 'test' or 'all', got {subset!r}.")
     images, y = fashion_mnist_images(directory, subset)
-    views = []
-    for name in ("effnet", "resnet50"):
-        cache = get_data_home(data_home) / f"fashion_mnist_{subset}_{name}.npy"
-        if cache.is_file():
-            views.append(np.load(cache))
-            continue
-        if verbose:
-            print(f"Embedding {len(images)} images with {IMAGE_ENCODERS[name]} (once; cached in {cache}) ...",
-                  flush=True)
-        X = np.ascontiguousarray(_ENCODE[name](images, verbose), dtype=np.float32)
-        np.save(cache, X)
-        views.append(X)
-    X1, X2 = views
+    X1, X2 = (cached_features(get_data_home(data_home) / f"fashion_mnist_{subset}_{name}.npy",
+                              lambda name=name: _ENCODE[name](images, verbose),
+                              f"Embedding {len(images)} images with {IMAGE_ENCODERS[name]}", verbose)
+              for name in ("effnet", "resnet50"))
     descr = (f"Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, MIT license), {'test set, ' if subset == 'test' else ''}"
              f"{len(y)} 28x28 greyscale images of 10 garment classes, from the Debian package "
              f"dataset-fashion-mnist. View 1: {IMAGE_ENCODERS['effnet']}. View 2: {IMAGE_ENCODERS['resnet50']}.")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import get_data_home, require
+from ._base import cached_features, get_data_home, require
 
 WORDNET_DIR = "/usr/share/wordnet"
 # WordNet's lexicographer files for nouns (the "supersenses"), by file number.
@@ -119,15 +119,9 @@ def embed_texts(texts, encoder, *, data_home=None, verbose=1):
     if encoder not in _ENCODE:
         raise ValueError(f"Unknown text encoder {encoder!r}; choose from {sorted(_ENCODE)}.")
     key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    cache = get_data_home(data_home) / f"text_{encoder}_{key}.npy"
-    if cache.is_file():
-        return np.load(cache)
-    if verbose:
-        print(f"Embedding {len(texts)} texts with {TEXT_ENCODERS[encoder]} (once; cached in {cache}) ...",
-              flush=True)
-    X = np.ascontiguousarray(_ENCODE[encoder](list(texts), verbose), dtype=np.float32)
-    np.save(cache, X)
-    return X
+    return cached_features(get_data_home(data_home) / f"text_{encoder}_{key}.npy",
+                           lambda: _ENCODE[encoder](list(texts), verbose),
+                           f"Embedding {len(texts)} texts with {TEXT_ENCODERS[encoder]}", verbose)
 
 
 def load_wordnet_glosses(*, n_per_class=600, supersenses=SUPERSENSES, encoders=("minilm", "e5"),
