@@ -2,7 +2,7 @@
 
 Runs the default HumeClustering fit on the shipped mfeat digits, on the shared
 real cases when ``../shared/bench_data`` is present, and on a 50,000-row case
-(the wordnet10 views tiled with 5 % noise, as in ``bench_large.py``; the target
+(512 + 768 columns of wordnet10 features tiled with 5 % noise by ``bench_large.py``; the target
 is a default fit under 10 s on an H100/H200), each on the chosen device after
 a warm-up fit, with KMeans on the CPU beside it. Also checks that a model
 fitted on CUDA predicts the same labels after moving to the CPU.
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from bench_large import tiled  # this folder is on sys.path when the script runs
 from sklearn.cluster import KMeans
 
 from sklearn_hume import HumeClustering, cluster_accuracy
@@ -35,15 +36,9 @@ def cases(data_dir):
             f = np.load(path)
             X1, X2 = f["X1"].astype(np.float32), f["X2"].astype(np.float32)
             yield name, np.hstack([X1, X2]), [X1.shape[1], X2.shape[1]], f["y"].astype(np.int64)
-    path = Path(data_dir) / "wordnet10.npz"
-    if path.exists():
-        f = np.load(path)
-        X = np.hstack([f["X1"], f["X2"]]).astype(np.float32)
-        n, reps = 50_000, -(-50_000 // len(X))
-        rng = np.random.default_rng(0)
-        big = np.tile(X, (reps, 1))[:n]
-        big += rng.standard_normal(big.shape, dtype=np.float32) * (0.05 * X.std(0, keepdims=True))
-        yield "wordnet10 tiled to 50k", big, [f["X1"].shape[1], f["X2"].shape[1]], np.tile(f["y"], reps)[:n]
+    if (Path(data_dir) / "wordnet10.npz").exists():
+        X, y, sizes = tiled(data_dir, 50_000)
+        yield "wordnet10 tiled to 50k", X, sizes, y
 
 
 def timed_fit(X, sizes, K, device):
