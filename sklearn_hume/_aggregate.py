@@ -2,12 +2,15 @@
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from sklearn.metrics.cluster import contingency_matrix
 
 
 def contingency(a, b, n_clusters):
-    """``C[i, j]`` = number of samples with ``a == i`` and ``b == j``."""
+    """``C[i, j]`` = number of samples with ``a == i`` and ``b == j``, for every
+    id in ``range(n_clusters)`` (scikit-learn's table covers only the ids
+    present)."""
     C = np.zeros((n_clusters, n_clusters), dtype=np.int64)
-    np.add.at(C, (a, b), 1)
+    C[np.ix_(np.unique(a), np.unique(b))] = contingency_matrix(a, b)
     return C
 
 

@@ -1,6 +1,11 @@
-"""The HumeClustering estimator."""
+"""The HumeClustering estimator: validates, resolves every setting once in
+``fit``, hands the views to an objective (``_objectives``) and the runs to
+the aggregation (``_aggregate``), and keeps the fitted state as NumPy.
+``predict``, ``transform`` and ``score`` read only that state."""
 
+import inspect
 import time
+import warnings
 from itertools import combinations
 from numbers import Integral, Real
 
@@ -14,40 +19,68 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _core
 from ._aggregate import align_runs, cluster_stability, vote
+from ._objectives import OBJECTIVES, Settings
+from ._progress import progress_bar
+from ._ridge import probe_kappa
+from ._threads import restored_num_threads
+from ._views import collect_views, embed_view, fit_view_embedding, resolve_view_sizes, split_columns, stack_views
 
-# Defaults that depend on the objective. "hume" mirrors the paper's public code.
-_MODE_DEFAULTS = {
-    "loo": dict(n_iter=150, learning_rate=0.1, temperature=0.1, anneal_at=(), max_grad_norm=None),
-    "turtle": dict(n_iter=150, learning_rate=0.1, temperature=0.1, anneal_at=(), max_grad_norm=None,
-                   inner_steps=10, inner_lr=0.05),
-    "hume": dict(n_iter=1000, learning_rate=1e-3, temperature=0.1, anneal_at=(100, 200), max_grad_norm=1.0,
-                 inner_steps=300, inner_lr=1e-3),
-}
-
-
-# batch_size="auto": the full-batch objective up to this many rows, mini-batches beyond.
-_AUTO_FULL_BATCH, _AUTO_BATCH = 50_000, 20_000
+# Integer parameters for which a bool is a mistake, not a number.
+_INTEGER_PARAMS = ("n_clusters", "n_runs", "n_iter", "n_components", "inner_steps", "batch_size", "n_subsets",
+                   "subset_size", "n_jobs", "n_threads")
 
 
 def _resolve_device(device):
-    if isinstance(device, torch.device):
-        return device
-    if device == "auto":
+    """A ``torch.device`` from ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"``
+    or a ``torch.device``; CUDA that is not there is an error."""
+    if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was requested but CUDA is not available; use device='auto' or 'cpu'.")
-    return torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise InvalidParameterError(
+            f"The 'device' parameter of HumeClustering must be 'auto', 'cpu', 'cuda', 'cuda:N' or a torch.device. "
+            f"Got {device!r} instead.") from exc
+    if dev.type not in ("cpu", "cuda"):
+        raise InvalidParameterError(
+            f"The 'device' parameter of HumeClustering must be 'auto', 'cpu', 'cuda', 'cuda:N' or a torch.device. "
+            f"Got {device!r} instead.")
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was requested but CUDA is not available; use device='auto' or 'cpu'.")
+    return dev
+
+
+def _as_tensor(a, device):
+    """A tensor on ``device`` in ``a``'s dtype; shares memory with ``a`` on the
+    CPU (column blocks included) unless its strides are negative."""
+    if any(s < 0 for s in a.strides):
+        a = np.ascontiguousarray(a)
+    return torch.as_tensor(a, device=device)
+
+
+def _core_input(Z):
+    """Embedded rows for the float32 core. Row-normalised views are bounded by
+    one; the clamp only guards narrow views against rows far outside the
+    training range."""
+    return Z.clamp(-1e30, 1e30).to(torch.float32)
+
+
+def _fit_chunk(objective, Zs, params, settings, seed, device):
+    """Fit one chunk of runs (a joblib task: module level, explicit arguments)."""
+    Zs = [Z.to(device) for Z in Zs]
+    params, losses, n_iter = OBJECTIVES[objective].fit(Zs, params, settings, seed)
+    return [p.cpu() for p in params], losses.cpu(), n_iter
 
 
 class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
-    """Find the human labeling of a dataset from two or more feature views.
+    """Find the human labeling of a dataset from one or more feature views.
 
     HUME (Gadetsky & Brbić, 2023) searches for the labeling that linear models
     in every representation space learn and *generalise* best: a labeling made
@@ -57,8 +90,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     score is the reference, the others are aligned to it with the Hungarian
     algorithm and the labels are the majority vote of the best-scoring runs.
 
-    The views are column blocks of one matrix ``X``; ``fit(X1, X2)`` is sugar
-    for ``fit(np.hstack([X1, X2]))`` with the split at ``X1``'s width.
+    How views are passed (the same in every method):
+
+    - ``fit(X)``: one matrix is **one view**, unless ``view_sizes`` splits it
+      into column blocks;
+    - ``fit(X1, X2)``: a 2-D second argument is a second view (a 1-D one is
+      ``y``, which a clusterer ignores);
+    - ``fit([X1, X2, X3])``: a list of 2-D arrays, one view each.
 
     Read more in the user guide (``docs/``): "How HUME works".
 
@@ -68,10 +106,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         Number of clusters (classes) to find.
 
     view_sizes : array-like of int, default=None
-        Number of columns of each view, in order; they must add up to the
-        number of features. ``None`` splits ``X`` into two halves (the first
-        gets the extra column when the width is odd; a single column is one
-        view), or, when ``fit(X1, X2)`` is called, splits at ``X1``'s width.
+        Number of columns of each view, in order, for one matrix holding the
+        views side by side; they must add up to the number of features.
+        ``None``: one matrix is one view. With views passed separately it may
+        be omitted; if given it must agree with their widths.
 
     objective : {"loo", "turtle", "hume"}, default="loo"
         What is optimised.
@@ -79,25 +117,23 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         - ``"loo"``: a task head on every view (labels are the softmax of the
           mean of their logits) and, per view, a ridge classifier whose *exact*
           leave-one-out error is computed in closed form from one SVD per view.
-          Fast and exact; the default.
         - ``"turtle"``: heads on every view, a warm-started linear classifier
           per view trained by a few Adam steps per iteration, first-order
           gradient (TURTLE, Gadetsky et al. 2024).
-        - ``"hume"``: the paper's method. An orthonormal task encoder on view 1
-          with sparsemax labels, a fresh linear classifier on view 2 trained by
+        - ``"hume"``: the paper's method as its public code runs it: an
+          orthonormal task encoder on view 1 (Householder parametrisation),
+          sparsemax labels, a fresh linear classifier on view 2 trained by
           unrolled SGD on random train/held-out subsets, the exact
-          second-order hypergradient through the whole inner trajectory. Costly:
-          meant for GPUs or small problems.
+          second-order hypergradient. Two views (with one, it plays both
+          roles). Costly: meant for GPUs or small problems.
 
     n_runs : int, default=8
-        Number of independent random runs; all are optimised together as one
-        batched tensor program.
+        Number of independent random runs, optimised together as one batched
+        tensor program.
 
     vote_fraction : float in (0, 1], default=0.5
         Fraction of the runs, best label-free scores first, whose aligned
-        labels are majority-voted. Poor local optima dilute a vote of all runs
-        (the paper's choice, ``vote_fraction=1``); measured, the best half
-        voted as well as or better than all runs or the single best run.
+        labels are majority-voted (the paper votes over all, ``1.0``).
 
     n_iter : int, default=None
         Outer iterations. ``None``: 150 for ``"loo"`` and ``"turtle"``, 1000
@@ -108,56 +144,50 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         ``"hume"``.
 
     temperature : float, default=None
-        Label temperature: logits are divided by it (head weights are unit
-        norm and rows of the views at most unit norm). ``None``: 0.1.
+        Label temperature: logits are divided by it. ``None``: 0.1.
 
-    entropy_weight : float, default=5.0
+    entropy_weight : float, default=None
         Weight of the entropy of the mean label distribution, which keeps
-        clusters from collapsing. The paper uses 10 with its cross-entropy
-        loss; the ``"loo"`` loss (a Brier score) lives on a smaller scale.
+        clusters from collapsing. ``None``: 5 for ``"loo"`` and ``"turtle"``
+        (their losses live on a smaller scale), 10 for ``"hume"`` (the
+        paper's).
 
     cluster_prior : array-like of shape (n_clusters,), default=None
         Expected relative cluster sizes. ``None`` uses the entropy of the mean
         label distribution (balanced clusters, as in the paper); a prior
-        replaces it by ``KL(mean labels || prior)`` with the same weight, for
-        data whose classes are known to be imbalanced. Normalised to sum to
-        one. Not used by ``"hume"``.
+        replaces it by ``KL(mean labels || prior)`` with the same weight.
+        Normalised to sum to one. Not used by ``"hume"``.
 
     n_components : int or None, default=128
-        Each view is centred, its rows L2-normalised, and projected onto its
-        first ``n_components`` principal axes (not whitened). ``None`` keeps
-        every dimension.
+        Each view is centred, its rows L2-normalised (views of fewer than 4
+        columns are scaled as a whole instead), and projected onto its first
+        ``n_components`` principal axes (not whitened). ``None`` keeps every
+        dimension. Every step is scale-free.
 
     alpha : float, default=0.1
-        Ridge penalty of the ``"loo"`` inner classifiers and of the label-free
+        Ridge penalty of the ``"loo"`` inner classifiers and of the probe
         scores, relative to the mean squared singular value of the view.
 
     inner_steps : int, default=None
         Inner training steps per outer iteration (``"turtle"``: 10 Adam steps;
-        ``"hume"``: 300 SGD steps). Unused by ``"loo"``, whose inner problem is
-        solved exactly.
+        ``"hume"``: 300 SGD steps). Not used by ``"loo"``.
 
     inner_lr : float, default=None
-        Inner step size (``"turtle"``: 0.05; ``"hume"``: 1e-3).
+        Inner step size (``"turtle"``: 0.05; ``"hume"``: 1e-3). Not used by
+        ``"loo"``.
 
     batch_size : int, "auto" or None, default="auto"
-        ``"loo"``: rows per optimisation step. ``None`` uses every row in every
-        step (the exact full-batch objective). An integer draws a fresh random
-        batch of that many rows per step (shared by all runs) and computes the
-        ridge leave-one-out objective on it, so the cost of a step no longer
-        grows with ``n_samples``; only the embedding and the final labelling
-        pass over all rows. ``"auto"``: every row up to 50,000 samples,
-        batches of 20,000 beyond. Measured on Fashion-MNIST (70,000 rows):
-        ACC 0.619 full batch in 47 s, 0.620 with 20,000-row batches in 17 s.
-        ``"turtle"`` uses ``subset_size`` instead.
+        Rows per optimisation step for ``"loo"`` and ``"turtle"``, one random
+        batch per step shared by all runs. ``None``: every row in every step.
+        ``"auto"``: ``"loo"`` uses every row up to 50,000 samples and batches
+        of 20,000 beyond; ``"turtle"`` batches of 10,000 (TURTLE's). Not used
+        by ``"hume"``.
 
     n_subsets : int, default=20
-        ``"hume"``: random subsets drawn per outer iteration (gradients are
-        averaged over them).
+        ``"hume"``: random subsets per outer iteration (gradients averaged).
 
     subset_size : int, default=10000
-        ``"hume"``: samples per subset (at most all of them); ``"turtle"``:
-        samples per outer iteration.
+        ``"hume"``: samples per subset (at most all of them).
 
     train_fraction : float, default=0.9
         ``"hume"``: fraction of each subset the inner classifier trains on; the
@@ -172,23 +202,38 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         See ``anneal_at``.
 
     max_grad_norm : float, default=None
-        Per-run gradient norm clipping. ``None``: 1.0 for ``"hume"``, no
-        clipping otherwise.
+        Per-run gradient norm clipping. ``None``: 1.0 for ``"hume"``, none
+        otherwise.
 
-    device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
+    tol : float, default=1e-4
+        Stop once no run's objective moved by more than ``tol`` over 10
+        iterations (after the last annealing step). Applies when every step
+        sees the full objective (``"loo"`` without mini-batches); ``0`` runs
+        all ``n_iter`` iterations.
+
+    device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device, default="auto"
         Where the torch core runs. ``"auto"`` picks CUDA when available.
-        Fitted attributes are NumPy arrays on the CPU either way.
+        Fitted attributes are NumPy arrays on the CPU either way, and a model
+        fitted on a GPU predicts on the CPU where no GPU is present.
 
     n_jobs : int, default=None
-        ``"loo"`` and ``"turtle"``: split the runs into this many chunks fitted
-        in parallel by joblib (``-1``: all workers). The labels equal those of
-        a fit without ``n_jobs``: every run's initialisation is drawn up front.
-        Inside ``joblib.parallel_config(backend="dask")`` the chunks run on a
-        dask cluster. ``None`` fits all runs as one batched program, usually
-        fastest on one machine. Not used by ``"hume"``.
+        Split the runs into this many chunks fitted in parallel by joblib
+        (``-1``: all workers); the labels equal those of a fit without
+        ``n_jobs``. Inside ``joblib.parallel_config(backend="dask")`` the
+        chunks run on a dask cluster. Not used by ``"hume"``.
+
+    n_threads : int, default=None
+        Torch threads for the optimisation on the CPU. ``None``: each fit
+        times its iterations with one thread and with
+        ``torch.get_num_threads()`` (which ``OMP_NUM_THREADS``,
+        ``torch.set_num_threads``, threadpoolctl and joblib worker limits
+        set) and keeps the faster, checking again as it goes; beside other
+        busy processes one thread is often much faster. The caller's setting
+        is restored after the fit.
 
     verbose : int, default=0
-        Progress messages on stdout: 1 per phase, 2 also every few iterations.
+        1: a progress bar over iterations and a line per phase (stderr and
+        stdout); 0: silent.
 
     random_state : int, RandomState instance or None, default=None
         Seeds a local torch generator; the global random state is untouched.
@@ -200,35 +245,41 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     confidence_ : ndarray of shape (n_samples,)
         Reliability of each label in ``[0, 1]``: the share of voting runs that
-        agree with it times their mean probability of it. See
-        :meth:`reliable_samples`.
+        agree with it times their mean probability of it.
 
     cluster_stability_ : ndarray of shape (n_clusters,)
-        How reproducible each cluster is across the random runs, in
-        ``[0, 1]``: the mean Jaccard index between the cluster and each run's
-        aligned cluster. Clusters that mix classes tend to come out differently
-        from run to run; measured on Fashion-MNIST, the two clusters below 0.5
-        purity had stabilities of 0.76 and 0.83 against 0.95 for the purest.
+        How reproducible each cluster is across the runs, in ``[0, 1]``: the
+        mean Jaccard index between the cluster and each run's aligned cluster.
 
     cluster_prior_ : ndarray of shape (n_clusters,) or None
         The normalised ``cluster_prior``.
 
+    heads_ : list of (ndarray, ndarray)
+        The fitted linear task heads, one ``(weights, biases)`` pair per view
+        that has one: weights ``(n_runs, r_v, n_clusters)`` on the view's
+        embedding (unit-norm columns), biases ``(n_runs, n_clusters)``. For
+        ``"hume"`` one pair, for view 1, with zero biases.
+
+    temperature_ : float
+        The label temperature after annealing, used by :meth:`transform`.
+
     run_labels_ : ndarray of shape (n_runs, n_samples)
         Each run's labels, in its own cluster numbering.
 
-    run_scores_ : ndarray of shape (n_runs,)
-        Label-free score of each run; higher is better. For ``"loo"`` and
-        ``"turtle"`` the negated final objective; for ``"hume"`` the paper's
-        probe score (see :meth:`score`).
-
     run_losses_ : ndarray of shape (n_runs,)
-        Final value of the optimised objective for each run.
+        Final value of the optimised objective (lower is better).
+
+    run_scores_ : ndarray of shape (n_runs,)
+        How the runs are ranked, higher is better: the negated final objective
+        for ``"loo"`` and ``"turtle"``; the probe score on the inner view for
+        ``"hume"`` (the paper's choice). Not :meth:`score`, which measures the
+        voted model on given samples.
 
     best_run_ : int
-        Index of the best-scoring run, the alignment reference.
+        Index of the best-ranked run, the alignment reference.
 
     voters_ : ndarray of int
-        The runs that vote: the best-scoring ``vote_fraction`` of them.
+        The runs that vote: the best-ranked ``vote_fraction`` of them.
 
     run_permutations_ : ndarray of shape (n_runs, n_clusters)
         ``run_permutations_[r, k]``: the aggregated cluster id of run ``r``'s
@@ -238,7 +289,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         Columns per view.
 
     n_iter_ : int
-        Outer iterations run.
+        Outer iterations run (fewer than ``n_iter`` when ``tol`` stopped it).
 
     n_features_in_ : int
         Number of features (all views) seen during fit.
@@ -249,12 +300,14 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     See Also
     --------
     sklearn.cluster.KMeans : Clustering by distances in one space.
+    select_n_clusters : Choosing ``n_clusters`` without labels.
 
     Notes
     -----
     Per outer iteration, ``"loo"`` costs ``O(n_runs * N * (sum_v r_v) * K)``
     with ``r_v`` the reduced dimension of view ``v``, plus one SVD per view per
-    fit. Predictions use the task heads, so new samples can be labelled.
+    fit. The optimisation runs in float32; :meth:`transform` returns float32.
+    Preprocessing runs in the input's precision.
 
     References
     ----------
@@ -283,13 +336,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     _parameter_constraints: dict = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "view_sizes": ["array-like", None],
-        "objective": [StrOptions({"loo", "turtle", "hume"})],
+        "objective": [StrOptions(set(OBJECTIVES))],
         "n_runs": [Interval(Integral, 1, None, closed="left")],
         "vote_fraction": [Interval(Real, 0, 1, closed="right")],
         "n_iter": [Interval(Integral, 0, None, closed="left"), None],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "temperature": [Interval(Real, 0, None, closed="neither"), None],
-        "entropy_weight": [Interval(Real, 0, None, closed="left")],
+        "entropy_weight": [Interval(Real, 0, None, closed="left"), None],
         "cluster_prior": ["array-like", None],
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
         "alpha": [Interval(Real, 0, None, closed="neither")],
@@ -302,8 +355,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         "anneal_at": ["array-like", None],
         "anneal_factor": [Interval(Real, 0, None, closed="neither")],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "device": [StrOptions({"auto", "cpu", "cuda"}), torch.device],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "device": [str, torch.device],
         "n_jobs": [Integral, None],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
@@ -319,7 +374,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         n_iter=None,
         learning_rate=None,
         temperature=None,
-        entropy_weight=5.0,
+        entropy_weight=None,
         cluster_prior=None,
         n_components=128,
         alpha=0.1,
@@ -332,8 +387,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         anneal_at=None,
         anneal_factor=0.1,
         max_grad_norm=None,
+        tol=1e-4,
         device="auto",
         n_jobs=None,
+        n_threads=None,
         verbose=0,
         random_state=None,
     ):
@@ -358,75 +415,57 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.anneal_at = anneal_at
         self.anneal_factor = anneal_factor
         self.max_grad_norm = max_grad_norm
+        self.tol = tol
         self.device = device
         self.n_jobs = n_jobs
+        self.n_threads = n_threads
         self.verbose = verbose
         self.random_state = random_state
 
-    # ------------------------------------------------------------------ input
-    @staticmethod
-    def _second_view(X, X2):
-        """``X2`` if it is a second view (2-D, same rows), else ``None`` (a ``y``)."""
-        if X2 is None:
-            return None
-        shape = getattr(X2, "shape", None)
-        if shape is None:
-            try:
-                shape = np.asarray(X2).shape
-            except ValueError:  # ragged lists cannot be a view
-                return None
-        if len(shape) == 2 and shape[0] == _n_rows(X):
-            return X2
-        if len(shape) >= 2:
-            raise ValueError(
-                f"The second view has {shape[0]} rows but X has {_n_rows(X)}; "
-                "every view must describe the same samples, one row each."
-            )
-        return None
+    # ------------------------------------------------------------------ settings
+    def _check_integer_params(self):
+        for name in _INTEGER_PARAMS:
+            if isinstance(getattr(self, name), (bool, np.bool_)):
+                raise InvalidParameterError(
+                    f"The '{name}' parameter of HumeClustering must be an int, not a bool. Got {getattr(self, name)!r}.")
 
-    def _stack(self, X, X2):
-        X2 = self._second_view(X, X2)
-        if X2 is None:
-            return X, None
-        split = _n_cols(X)
-        if hasattr(X, "columns") and hasattr(X2, "columns"):
-            import pandas as pd
+    def _warn_unused(self, objective):
+        defaults = {k: p.default for k, p in inspect.signature(type(self).__init__).parameters.items()}
+        for name in objective.UNUSED:
+            value, default = getattr(self, name), defaults[name]
+            if value is default or (isinstance(value, (str, Real)) and isinstance(default, (str, Real))
+                                    and value == default):
+                continue
+            warnings.warn(f"objective={self.objective!r} does not use {name}={value!r}; it is ignored.",
+                          UserWarning, stacklevel=5)
 
-            return pd.concat([X.reset_index(drop=True), X2.reset_index(drop=True)], axis=1), split
-        import scipy.sparse as sp
+    def _resolve_settings(self, objective, n_samples):
+        d = objective.DEFAULTS
 
-        if sp.issparse(X) or sp.issparse(X2):
-            return sp.hstack([X, X2]), split
-        return np.hstack([_as_2d_array(X, "X"), _as_2d_array(X2, "X2")]), split
+        def pick(name):
+            value = getattr(self, name)
+            return d[name] if value is None else value
 
-    def _validate(self, X, X2, reset):
-        X, split = self._stack(X, X2)
-        X = validate_data(self, X, reset=reset, dtype=[np.float32, np.float64], ensure_min_samples=2 if reset else 1)
-        if reset:
-            self._split_from_second_view = split
-        elif split is not None and len(self.view_sizes_) > 1 and split != self.view_sizes_[0]:
-            raise ValueError(
-                f"The first view has {split} columns but the model's first view has {self.view_sizes_[0]} "
-                f"(views of {self.view_sizes_.tolist()} columns): are the views passed in the wrong order?"
-            )
-        return X
-
-    def _resolve_view_sizes(self, n_features, split):
-        if self.view_sizes is not None:
-            sizes = np.asarray(self.view_sizes)
-            if sizes.ndim != 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.integer) or (sizes < 1).any():
-                raise ValueError(f"view_sizes must be a non-empty list of positive integers, got {self.view_sizes!r}.")
-            if sizes.sum() != n_features:
-                raise ValueError(
-                    f"view_sizes={sizes.tolist()} adds up to {sizes.sum()} columns but X has {n_features} features."
-                )
-            return sizes.astype(np.int64)
-        if split is not None:
-            return np.array([split, n_features - split], dtype=np.int64)
-        if n_features == 1:
-            return np.array([1], dtype=np.int64)
-        half = (n_features + 1) // 2
-        return np.array([half, n_features - half], dtype=np.int64)
+        anneal_at = d["anneal_at"]
+        if self.anneal_at is not None:
+            a = np.atleast_1d(np.asarray(self.anneal_at, dtype=object))
+            if a.ndim != 1 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+                                      and v >= 0 for v in a):
+                raise ValueError(f"anneal_at must be a list of non-negative iteration numbers, got {self.anneal_at!r}.")
+            anneal_at = tuple(sorted(int(v) for v in a))
+        if self.batch_size == "auto":
+            batch = objective.auto_batch(n_samples)
+        else:
+            batch = n_samples if self.batch_size is None else min(int(self.batch_size), n_samples)
+        return Settings(
+            n_clusters=int(self.n_clusters), n_runs=int(self.n_runs), n_iter=int(pick("n_iter")),
+            learning_rate=float(pick("learning_rate")), temperature=float(pick("temperature")),
+            entropy_weight=float(pick("entropy_weight")), anneal_at=anneal_at,
+            anneal_factor=float(self.anneal_factor), max_grad_norm=pick("max_grad_norm"), alpha=float(self.alpha),
+            batch_size=int(batch), inner_steps=pick("inner_steps"), inner_lr=pick("inner_lr"),
+            n_subsets=int(self.n_subsets), subset_size=int(self.subset_size),
+            train_fraction=float(self.train_fraction), cluster_prior=self._check_prior(), tol=float(self.tol),
+            n_threads=None if self.n_threads is None else int(self.n_threads))
 
     def _check_prior(self):
         if self.cluster_prior is None:
@@ -435,9 +474,138 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         if prior.shape != (self.n_clusters,) or not np.all(np.isfinite(prior)) or (prior <= 0).any():
             raise ValueError(
                 f"cluster_prior must hold {self.n_clusters} positive finite numbers (one per cluster), "
-                f"got {self.cluster_prior!r}."
-            )
+                f"got {self.cluster_prior!r}.")
         return prior / prior.sum()
+
+    def _log(self, msg):
+        if self.verbose:
+            print(f"[HumeClustering] {msg}", flush=True)
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the labeling.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or list of array-likes
+            One matrix (one view, or several side by side with
+            ``view_sizes``), the first view when a second follows, or a list
+            of 2-D views.
+        y : array-like of shape (n_samples, n_features_2) or (n_samples,), default=None
+            A 2-D array is the second view. A 1-D array is ``y`` (labels):
+            checked for length and ignored, as by every clusterer.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        # An interrupted or failed fit must not leave a half-fitted estimator.
+        state = dict(self.__dict__)
+        try:
+            return self._fit(X, y)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    def _fit(self, X, y):
+        self._check_integer_params()
+        views, explicit = collect_views(X, y, y_allowed=True)
+        X, widths = stack_views(views)
+        X = validate_data(self, X, reset=True, dtype=[np.float32, np.float64], ensure_min_samples=2)
+        n_samples = X.shape[0]
+        if n_samples < self.n_clusters:
+            raise ValueError(f"n_samples={n_samples} should be >= n_clusters={self.n_clusters}.")
+        sizes = resolve_view_sizes(self.view_sizes, X.shape[1], widths if explicit else None)
+        objective = OBJECTIVES[self.objective]
+        objective.check_views(len(sizes))
+        self._warn_unused(objective)
+        settings = self._resolve_settings(objective, n_samples)
+        device = _resolve_device(self.device)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        gen = torch.Generator(device="cpu").manual_seed(seed)
+        t0 = time.perf_counter()
+
+        with restored_num_threads():
+            # One view at a time, so that at most one view-sized copy of X is alive.
+            view_params, Zs = [], []
+            for i, block in enumerate(split_columns(X, sizes)):
+                p, Z = fit_view_embedding(_as_tensor(block, device), self.n_components)
+                view_params.append({k: v.cpu().numpy() if torch.is_tensor(v) else v for k, v in p.items()})
+                Zs.append(_core_input(Z))
+                self._warn_view(i, sizes[i], p["constant"], len(sizes))
+            self._log(f"{len(Zs)} view(s) embedded to {[Z.shape[1] for Z in Zs]} dims on {device} "
+                      f"in {time.perf_counter() - t0:.1f}s")
+            params = objective.init([Z.shape[1] for Z in Zs], settings, gen)
+            run_seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=gen))
+            params, losses, n_iter = self._fit_runs(objective, Zs, params, settings, run_seed, device)
+            with torch.no_grad():
+                soft = objective.probabilities(Zs, params, settings.final_temperature)
+                run_labels = soft.argmax(-1)
+                scores = objective.run_scores(Zs, run_labels, losses, settings)
+
+        self.view_sizes_ = sizes
+        self._view_params = view_params
+        self._objective = self.objective
+        self._settings = settings
+        self._n_clusters = settings.n_clusters
+        self._device = str(device)
+        self._model = [p.detach().cpu().numpy() for p in params]
+        self.heads_ = objective.public_heads(params, [Z.shape[1] for Z in Zs])
+        self.temperature_ = settings.final_temperature
+        self.cluster_prior_ = settings.cluster_prior
+        self.n_iter_ = n_iter
+        self.run_losses_ = losses.cpu().numpy()
+        self.run_scores_ = scores.cpu().numpy()
+        self.run_labels_ = run_labels.T.cpu().numpy()
+        self.best_run_ = int(np.argmax(self.run_scores_))
+        K = settings.n_clusters
+        self.run_permutations_ = align_runs(self.run_labels_, self.best_run_, K)
+        n_voters = max(1, int(np.ceil(self.vote_fraction * settings.n_runs)))
+        self.voters_ = np.sort(np.argsort(-self.run_scores_, kind="stable")[:n_voters])
+        self.labels_, mean, counts = self._aggregate(soft)
+        rows = np.arange(n_samples)
+        # Agreement of the voting runs times their mean probability of the label.
+        self.confidence_ = (counts[rows, self.labels_] / len(self.voters_) * mean[rows, self.labels_]).astype(np.float64)
+        self.cluster_stability_ = cluster_stability(self.labels_, self.run_labels_, self.run_permutations_, K)
+        found = len(np.unique(self.labels_))
+        if found < K:
+            warnings.warn(f"Number of distinct clusters ({found}) found smaller than n_clusters ({K}): the data or "
+                          "the views may support fewer classes.", ConvergenceWarning, stacklevel=4)
+        self._log(f"fitted {settings.n_runs} runs ({n_iter} iterations) in {time.perf_counter() - t0:.1f}s; "
+                  f"best run {self.best_run_}, final objective {self.run_losses_[self.best_run_]:.4f}")
+        return self
+
+    def _warn_view(self, i, width, constant, n_views):
+        if constant:
+            warnings.warn(f"View {i + 1} is constant: it carries no information and only the other views "
+                          "shape the labeling.", UserWarning, stacklevel=5)
+        elif width == 1 and self.n_clusters > 2:
+            warnings.warn(f"View {i + 1} has a single column: a linear model on it can only cut the samples into "
+                          f"intervals along one axis, which rarely separates {self.n_clusters} classes.",
+                          UserWarning, stacklevel=5)
+
+    def _fit_runs(self, objective, Zs, params, settings, seed, device):
+        """All runs as one batched program, or in ``n_jobs`` chunks of runs.
+
+        Every run's initial parameters are drawn before the split and batches
+        come from one shared seed, so chunks give the same runs as one fit.
+        """
+        R = settings.n_runs
+        n_chunks = 1 if self.n_jobs is None or objective is OBJECTIVES["hume"] else min(R, effective_n_jobs(self.n_jobs))
+        if n_chunks == 1:
+            with progress_bar(settings.n_iter, "HumeClustering", self.verbose) as bar:
+                return objective.fit(Zs, params, settings, seed, progress=bar)
+        chunks = np.array_split(np.arange(R), n_chunks)
+        self._log(f"fitting {R} runs in {n_chunks} parallel chunks")
+        Zs_cpu = [Z.cpu() for Z in Zs]
+        parts = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_chunk)(self.objective, Zs_cpu, [p[c] for p in params], settings, seed, str(device))
+            for c in chunks)
+        params = [torch.cat([part[0][i] for part in parts]).to(device) for i in range(len(params))]
+        return params, torch.cat([part[1] for part in parts]).to(device), max(part[2] for part in parts)
 
     def reliable_samples(self, n_per_cluster=None, *, fraction=None, per_cluster=True):
         """Indices of the most reliably labelled training samples.
@@ -489,7 +657,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             n = max(1, int(round(fraction * len(self.labels_))))
             return np.argsort(-reliability, kind="stable")[:n]
         out = []
-        for k in range(self.n_clusters):
+        for k in range(self._n_clusters):
             members = np.flatnonzero(self.labels_ == k)
             if members.size == 0:
                 continue
@@ -498,263 +666,41 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             out.append(members[order[:n]])
         return np.concatenate(out) if out else np.empty(0, dtype=np.intp)
 
-    def _params(self):
-        d = dict(_MODE_DEFAULTS[self.objective])
-        for key in ("n_iter", "learning_rate", "temperature", "max_grad_norm", "inner_steps", "inner_lr"):
-            if getattr(self, key) is not None:
-                d[key] = getattr(self, key)
-        if self.anneal_at is not None:
-            d["anneal_at"] = tuple(int(a) for a in np.atleast_1d(self.anneal_at))
-        return d
-
-    def _log(self, level, msg):
-        if self.verbose >= level:
-            print(f"[HumeClustering] {msg}", flush=True)
-
-    # ------------------------------------------------------------------ fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, **fit_params):
-        """Fit the labeling.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            All views side by side (see ``view_sizes``), or the first view when
-            a second is passed next.
-        y : array-like of shape (n_samples, n_features_2) or None
-            The second view, when 2-D with as many rows as ``X``. A 1-D ``y``
-            (labels) is accepted for API consistency and ignored.
-
-        Returns
-        -------
-        self : object
-            Fitted estimator.
-        """
-        if fit_params:
-            raise TypeError(f"fit() got unexpected keyword arguments {sorted(fit_params)}.")
-        # An interrupted or failed fit must not leave a half-fitted estimator:
-        # restore the state from before the call.
-        state = dict(self.__dict__)
-        try:
-            return self._fit(X, y)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
-
-    def _fit(self, X, y):
-        X = self._validate(X, y, reset=True)
-        n_samples = X.shape[0]
-        if n_samples < self.n_clusters:
-            raise ValueError(f"n_samples={n_samples} should be >= n_clusters={self.n_clusters}.")
-        sizes = self._resolve_view_sizes(X.shape[1], self._split_from_second_view)
-        self.cluster_prior_ = self._check_prior()
-        params = self._params()
-        device = _resolve_device(self.device)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        gen = torch.Generator(device="cpu").manual_seed(seed)
-        t0 = time.perf_counter()
-
-        # One view at a time, so that at most one view-sized copy of X is alive.
-        embeddings = [_core.fit_view_embedding(_as_tensor(v, device), self.n_components)
-                      for v in np.split(X, np.cumsum(sizes)[:-1], axis=1)]
-        Zs = [e[4] for e in embeddings]
-        self._log(1, f"{len(Zs)} views embedded to {[Z.shape[1] for Z in Zs]} dims on {device} "
-                     f"in {time.perf_counter() - t0:.1f}s")
-
-        if self.objective == "hume":
-            model, losses = self._fit_hume(Zs, params, gen, device)
-        else:
-            model, losses = self._fit_heads(Zs, params, gen, device)
-
-        self.view_sizes_ = sizes
-        self.view_centers_ = [e[0].cpu().numpy() for e in embeddings]
-        self.view_means_ = [e[1].cpu().numpy() for e in embeddings]
-        self.view_components_ = [e[2].cpu().numpy() for e in embeddings]
-        self.heads_ = [[t.detach().cpu().numpy() for t in part] for part in model]
-        self.n_iter_ = params["n_iter"]
-        self.run_losses_ = losses.cpu().numpy()
-
-        with torch.no_grad():
-            soft = self._run_probabilities(Zs)
-            run_labels = soft.argmax(-1)
-            if self.objective == "hume":
-                # The paper's choice: cross-validated probe accuracy on view 2.
-                self.run_scores_ = self._label_free_scores(Zs, run_labels).cpu().numpy()
-            else:
-                # Runs share one objective: its final value ranks them best
-                # (measured: correlation with ACC -0.6 to -0.9 against -0.5 to
-                # +0.9 for the probe score on mfeat, wordnet10, fashion10k).
-                self.run_scores_ = -self.run_losses_
-        self.run_labels_ = run_labels.T.cpu().numpy()
-        self.best_run_ = int(np.argmax(self.run_scores_))
-        self.run_permutations_ = align_runs(self.run_labels_, self.best_run_, self.n_clusters)
-        n_voters = max(1, int(np.ceil(self.vote_fraction * self.n_runs)))
-        self.voters_ = np.sort(np.argsort(-self.run_scores_, kind="stable")[:n_voters])
-        self.labels_, mean, counts = self._aggregate(soft)
-        rows = np.arange(len(self.labels_))
-        # Agreement of the voting runs times their mean probability of the label.
-        self.confidence_ = (counts[rows, self.labels_] / len(self.voters_) * mean[rows, self.labels_]).astype(np.float64)
-        self.cluster_stability_ = cluster_stability(self.labels_, self.run_labels_, self.run_permutations_,
-                                                    self.n_clusters)
-        self._log(1, f"fitted {self.n_runs} runs in {time.perf_counter() - t0:.1f}s; "
-                     f"best run {self.best_run_} (score {self.run_scores_[self.best_run_]:.3f})")
-        return self
-
-    def _fit_heads(self, Zs, params, gen, device):
-        """``"loo"`` and ``"turtle"``: task heads on every view.
-
-        Every run's initial heads are drawn here, so splitting the runs into
-        ``n_jobs`` chunks (joblib, or a dask cluster through joblib's dask
-        backend) gives the same runs as fitting them together.
-        """
-        R = self.n_runs
-        init = _core.init_heads([Z.shape[1] for Z in Zs], R, self.n_clusters, gen)
-        batch_seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=gen))
-        n_chunks = 1 if self.n_jobs is None else min(R, effective_n_jobs(self.n_jobs))
-        if n_chunks == 1:
-            return self._fit_head_runs(Zs, init, params, batch_seed, device)
-        Zs_cpu = [Z.cpu() for Z in Zs]
-        chunks = np.array_split(np.arange(R), n_chunks)
-        self._log(1, f"fitting {R} runs in {n_chunks} parallel chunks")
-        parts = Parallel(n_jobs=self.n_jobs)(
-            delayed(self._fit_head_runs)(Zs_cpu, [(V[c], b[c]) for V, b in init], params, batch_seed, device)
-            for c in chunks
-        )
-        heads = [tuple(torch.cat([part[0][v][i] for part in parts]) for i in range(2)) for v in range(len(Zs))]
-        return heads, torch.cat([part[1] for part in parts])
-
-    def _fit_head_runs(self, Zs, init, params, batch_seed, device):
-        """Optimise one batch of runs from their initial heads; returns the
-        final heads and losses as CPU tensors."""
-        Zs = [Z.to(device) for Z in Zs]
-        R, K = init[0][0].shape[0], self.n_clusters
-        heads = [(V.to(device).clone().requires_grad_(), b.to(device).clone().requires_grad_()) for V, b in init]
-        log_prior = None
-        if self.cluster_prior_ is not None:
-            log_prior = torch.log(torch.as_tensor(self.cluster_prior_, dtype=torch.float32, device=device))
-        temp = [params["temperature"]]
-        n = Zs[0].shape[0]
-        # Batches are shared by all runs: one generator, the same in every chunk.
-        batch_gen = torch.Generator().manual_seed(batch_seed)
-
-        def draw(batch):
-            if batch >= n:
-                return Zs
-            idx = torch.randperm(n, generator=batch_gen)[:batch].to(device)
-            return [Z[idx] for Z in Zs]
-
-        if self.objective == "loo":
-            batch = self.batch_size
-            if batch == "auto":
-                batch = n if n <= _AUTO_FULL_BATCH else _AUTO_BATCH
-            batch = n if batch is None else min(batch, n)
-            full = [_core.ridge_spectrum(Z, self.alpha) for Z in Zs] if batch == n else None
-
-            def loss_fn(it):
-                Zb = draw(batch)
-                # A mini-batch gets the exact LOO objective of its own ridge fits.
-                bases = full if full is not None else [_core.ridge_spectrum(Z, self.alpha, gram=True) for Z in Zb]
-                Y = _core.head_probabilities(Zb, heads, temp[0])
-                return _core.loo_objective(Y, bases) + self.entropy_weight * _core.balance_penalty(Y, log_prior)
-        else:
-            inner = _core.init_inner(Zs, R, K, device)
-            inner_opt = torch.optim.Adam([p for pair in inner for p in pair], lr=params["inner_lr"])
-            batch = min(self.subset_size, n)
-
-            def loss_fn(it):
-                Zb = draw(batch)
-                Y = _core.head_probabilities(Zb, heads, temp[0])
-                _core.train_inner(Zb, Y.detach(), inner, inner_opt, params["inner_steps"])
-                return _core.turtle_loss(Zb, Y, inner) + self.entropy_weight * _core.balance_penalty(Y, log_prior)
-
-        losses = self._optimise(loss_fn, [p for h in heads for p in h], params, temp, n_runs=R)
-        return [(V.detach().cpu(), b.detach().cpu()) for V, b in heads], losses.cpu()
-
-    def _fit_hume(self, Zs, params, gen, device):
-        """The paper's method: task encoder on view 1, unrolled inner SGD on view 2."""
-        R, K = self.n_runs, self.n_clusters
-        Z1, Z2 = Zs[0], Zs[-1]
-        n, d1, d2 = Z1.shape[0], Z1.shape[1], Z2.shape[1]
-        A = torch.randn(R, K, d1, generator=gen).to(device).requires_grad_()
-        m = min(self.subset_size, n)
-        n_train = min(max(1, int(round(self.train_fraction * m))), m - 1)
-        bound = 1.0 / np.sqrt(d2)  # torch.nn.Linear's default initialisation
-        temp = [params["temperature"]]
-
-        def loss_fn(it):
-            total = 0.0
-            for _ in range(self.n_subsets):
-                W = _core.task_encoder(A)  # rebuilt per subset, so each graph is freed whole
-                idx = torch.argsort(torch.rand(R, n, generator=gen), dim=1)[:, :m].to(device)
-                tr, te = idx[:, :n_train], idx[:, n_train:]
-                init = ((torch.rand(R, d2, K, generator=gen) * 2 - 1).mul(bound).to(device),
-                        (torch.rand(R, 1, K, generator=gen) * 2 - 1).mul(bound).to(device))
-                loss = _core.hume_outer_loss(W, Z1[tr], Z1[te], Z2[tr], Z2[te], init, temp[0],
-                                             params["inner_steps"], params["inner_lr"], self.entropy_weight)
-                # Backward per subset frees its unrolled graph before the next one.
-                (loss.sum() / self.n_subsets).backward()
-                total = total + loss.detach() / self.n_subsets
-            return total
-
-        losses = self._optimise(loss_fn, [A], params, temp, backward=False)
-        return [(A,)], losses
-
-    def _optimise(self, loss_fn, tensors, params, temp, backward=True, n_runs=None):
-        n_iter = params["n_iter"]
-        schedule = {a: self.anneal_factor for a in params["anneal_at"]}
-        every = max(1, n_iter // 10)
-
-        def step(it):
-            if it in schedule:
-                temp[0] *= self.anneal_factor
-            losses = loss_fn(it)
-            if backward:
-                losses.sum().backward()
-            return losses.detach()
-
-        def report(it, losses):
-            if (it + 1) % every == 0 or it + 1 == n_iter:
-                self._log(2, f"iteration {it + 1}/{n_iter}: mean loss {losses.mean().item():.4f}, "
-                             f"best {losses.min().item():.4f}")
-
-        last = _core.run_optimisation(step, tensors, n_iter, params["learning_rate"], schedule,
-                                      params["max_grad_norm"], callback=report)
-        if last is None:  # n_iter=0: evaluate the initial heads
-            with torch.no_grad():
-                last = torch.full((n_runs or self.n_runs,), float("nan"))
-        return last
-
-    # ------------------------------------------------------------------ predict
-    def _embed(self, X):
+    # ------------------------------------------------------------------ fitted state
+    def _predict_device(self):
         # A model fitted on a GPU must still predict where there is none.
-        device = _resolve_device("auto" if self.device == "cuda" else self.device)
-        return [_core.embed_view(*(_as_tensor(a, device) for a in arrays))
-                for arrays in zip(np.split(X, np.cumsum(self.view_sizes_)[:-1], axis=1), self.view_centers_,
-                                  self.view_means_, self.view_components_)]
+        device = torch.device(self._device)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            return torch.device("cpu")
+        return device
 
-    def _heads_on(self, device):
-        return [[torch.as_tensor(a, device=device) for a in part] for part in self.heads_]
+    def _fitted_model(self, device):
+        return [torch.as_tensor(a, device=device) for a in self._model]
+
+    def _embed_new(self, X, X2, y_allowed=False):
+        """Validate new rows like ``fit`` does; return them and their embedded
+        views (float32 tensors)."""
+        check_is_fitted(self)
+        views, explicit = collect_views(X, X2, y_allowed=y_allowed)
+        X, widths = stack_views(views)
+        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        if explicit and list(widths) != self.view_sizes_.tolist():
+            raise ValueError(
+                f"The views passed have {list(widths)} columns but the model was fitted on views of "
+                f"{self.view_sizes_.tolist()} columns: are they in the wrong order?")
+        device = self._predict_device()
+        with torch.no_grad():
+            Zs = []
+            for block, p in zip(split_columns(X, self.view_sizes_), self._view_params):
+                tensors = {k: torch.as_tensor(v, device=device) if isinstance(v, np.ndarray) else v
+                           for k, v in p.items()}
+                Zs.append(_core_input(embed_view(_as_tensor(block, device), tensors)))
+        return Zs
 
     def _run_probabilities(self, Zs):
         """Soft labels of every run, ``(N, R, K)``, in each run's own numbering."""
-        heads = self._heads_on(Zs[0].device)
-        params = self._params()
-        n_anneals = sum(a < params["n_iter"] for a in params["anneal_at"])
-        T = params["temperature"] * self.anneal_factor**n_anneals
-        if self.objective == "hume":
-            W = _core.task_encoder(heads[0][0])
-            return _core.sparsemax(Zs[0] @ W.transpose(-1, -2) / T).transpose(0, 1)
-        return _core.head_probabilities(Zs, heads, T)
-
-    def _label_free_scores(self, Zs, labels):
-        # HUME's labels are linear in view 1 by construction: only the inner
-        # view says anything about generalisation there.
-        scored = Zs[-1:] if self.objective == "hume" else Zs
-        total = 0.0
-        for Z in scored:
-            total = total + _core.loo_kappa(labels, self.n_clusters, _core.ridge_spectrum(Z, self.alpha))
-        return total / len(scored)
+        objective = OBJECTIVES[self._objective]
+        return objective.probabilities(Zs, self._fitted_model(Zs[0].device), self.temperature_)
 
     def _aggregate(self, soft):
         """Majority vote of the aligned voting runs; ties go to their mean soft
@@ -765,31 +711,22 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         for r in range(len(soft)):
             aligned[r][:, perms[r]] = soft[r]
         mean = aligned.mean(0)
-        labels, counts = vote(soft.argmax(-1), perms, self.n_clusters, tie_break=mean)
+        labels, counts = vote(soft.argmax(-1), perms, self._n_clusters, tie_break=mean)
         return labels, mean, counts
 
-    def _embed_new(self, X, X2):
-        """Validate new rows; return them and their embedded views."""
-        check_is_fitted(self)
-        X = self._validate(X, X2, reset=False)
-        with torch.no_grad():
-            return X, self._embed(X)
-
-    def _predict_all(self, X, X2):
-        """Validate new rows; return their voted labels, soft assignments (in
-        ``X``'s float dtype) and embedded views."""
-        X, Zs = self._embed_new(X, X2)
+    def _predict_all(self, X, X2, y_allowed=False):
+        Zs = self._embed_new(X, X2, y_allowed)
         with torch.no_grad():
             labels, soft, _ = self._aggregate(self._run_probabilities(Zs))
-        return labels, soft.astype(X.dtype, copy=False), Zs
+        return labels, soft.astype(np.float32, copy=False), Zs
 
     def predict(self, X, X2=None):
         """Label new samples by the majority vote of the aligned runs.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            All views side by side, or the first view when ``X2`` is given.
+        X : array-like of shape (n_samples, n_features), or list of array-likes
+            The views as in :meth:`fit`.
         X2 : array-like of shape (n_samples, n_features_2), default=None
             The second view, when ``X`` holds only the first.
 
@@ -800,13 +737,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         return self._predict_all(X, X2)[0]
 
     def transform(self, X, X2=None):
-        """Soft cluster assignments: the mean of the aligned runs' label
-        distributions.
+        """Soft cluster assignments: the mean of the aligned voting runs'
+        label distributions (float32).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            All views side by side, or the first view when ``X2`` is given.
+        X : array-like of shape (n_samples, n_features), or list of array-likes
+            The views as in :meth:`fit`.
         X2 : array-like of shape (n_samples, n_features_2), default=None
             The second view, when ``X`` holds only the first.
 
@@ -817,57 +754,54 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         """
         return self._predict_all(X, X2)[1]
 
-    def fit_predict(self, X, y=None, **fit_params):
-        """Fit and return ``labels_``; a 2-D ``y`` with matching rows is the second view."""
-        return self.fit(X, y, **fit_params).labels_
+    def fit_predict(self, X, y=None):
+        """Fit and return ``labels_``; arguments as in :meth:`fit`."""
+        return self.fit(X, y).labels_
 
-    def fit_transform(self, X, y=None, **fit_params):
-        """Fit and return the soft assignments of the training samples."""
-        return self.fit(X, y, **fit_params).transform(X, self._second_view(X, y))
+    def fit_transform(self, X, y=None):
+        """Fit and return the soft assignments of the training samples;
+        arguments as in :meth:`fit`."""
+        self.fit(X, y)
+        views, _ = collect_views(X, y, y_allowed=True)
+        return self.transform(views if len(views) > 1 else views[0])
 
     def score(self, X, y=None):
         """Label-free score of the fitted model on the given samples; higher is better.
 
         HUME's premise is that the human labeling is what a linear model
         produces in *every* strong representation space. The score asks that
-        of new samples: each view's task head labels them on its own, and the
-        score is the adjusted Rand index between the views' labelings,
-        averaged over pairs of views and over the voting runs. It is 1 when
-        every view alone labels the samples alike, about 0 when they agree no
-        more than chance, and it is comparable across hyperparameters.
-        Measured on three real cases, ``GridSearchCV`` without labels over
-        temperature x entropy weight picked a setting within 0.007 ACC of the
-        best in the grid on every case (see the benchmarks).
+        of the given samples: each view's task head labels them on its own,
+        and the score is the adjusted Rand index between the views'
+        labelings, averaged over pairs of views and over the voting runs:
+        1 when every view alone labels the samples alike, about 0 when they
+        agree no more than chance. It is comparable across hyperparameters,
+        so ``GridSearchCV`` can select settings without labels.
 
         With one view, or ``objective="hume"`` (a single task head), it is the
-        probe score instead: on each view (only the inner view for
-        ``"hume"``) a ridge classifier is fitted to the predicted labels and
-        its exact leave-one-out predictions are compared with them; Cohen's
-        kappa of that agreement (0 for chance or a collapsed labeling),
-        averaged over the views. See :meth:`probe_score`.
+        probe score instead (see :meth:`probe_score`).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            All views side by side, or the first view when ``y`` is the second.
-        y : array-like of shape (n_samples, n_features_2) or None
-            The second view when 2-D; ignored otherwise.
+        X : array-like of shape (n_samples, n_features), or list of array-likes
+            The views as in :meth:`fit`.
+        y : array-like of shape (n_samples, n_features_2) or (n_samples,), default=None
+            A 2-D array is the second view; a 1-D ``y`` is ignored.
 
         Returns
         -------
         score : float
         """
         check_is_fitted(self)
-        if self.objective == "hume" or len(self.view_sizes_) < 2:
-            return self.probe_score(X, y)
-        _, Zs = self._embed_new(X, self._second_view(X, y))
-        heads = self._heads_on(Zs[0].device)
+        objective = OBJECTIVES[self._objective]
+        Zs = self._embed_new(X, y, y_allowed=True)
         with torch.no_grad():
-            # Temperature does not change a head's argmax.
-            alone = [_core.head_probabilities([Z], [h], 1.0)[:, self.voters_].argmax(-1).T.cpu().numpy()
-                     for Z, h in zip(Zs, heads)]
+            alone = objective.view_labels(Zs, self._fitted_model(Zs[0].device))
+            if alone is None or len(alone) < 2:
+                labels, _, _ = self._aggregate(self._run_probabilities(Zs))
+                return self._probe(Zs, labels)
+            alone = [a[:, self.voters_].T.cpu().numpy() for a in alone]
         return float(np.mean([adjusted_rand_score(alone[i][r], alone[j][r])
-                              for i, j in combinations(range(len(Zs)), 2) for r in range(len(self.voters_))]))
+                              for i, j in combinations(range(len(alone)), 2) for r in range(len(self.voters_))]))
 
     def probe_score(self, X, y=None):
         """Probe score of the predicted labels: linear learnability on each view.
@@ -875,65 +809,38 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         On each view (only the inner view for ``objective="hume"``, the
         paper's choice) a ridge classifier is fitted to the labels
         :meth:`predict` gives and its *exact* leave-one-out predictions are
-        compared with them. The score is Cohen's kappa of that agreement
-        (leave-one-out accuracy corrected for chance), averaged over the
-        views: 1 when every sample's label is predicted from the others, 0 for
-        chance (a collapsed labeling scores 0). Chance-corrected, it is
-        comparable across numbers of clusters (used by
-        :func:`select_n_clusters`).
+        compared with them. The score is Cohen's kappa of that agreement,
+        averaged over the views: 1 when every sample's label is predicted from
+        the others, 0 for chance (a collapsed labeling scores 0).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            All views side by side, or the first view when ``y`` is the second.
-        y : array-like of shape (n_samples, n_features_2) or None
-            The second view when 2-D; ignored otherwise.
+        X : array-like of shape (n_samples, n_features), or list of array-likes
+            The views as in :meth:`fit`.
+        y : array-like of shape (n_samples, n_features_2) or (n_samples,), default=None
+            A 2-D array is the second view; a 1-D ``y`` is ignored.
 
         Returns
         -------
         score : float
         """
-        labels, _, Zs = self._predict_all(X, self._second_view(X, y))
-        return self._probe_score(Zs, labels)
+        labels, _, Zs = self._predict_all(X, y, y_allowed=True)
+        return self._probe(Zs, labels)
 
-    def _probe_score(self, Zs, labels):
+    def _probe(self, Zs, labels):
+        objective = OBJECTIVES[self._objective]
         with torch.no_grad():
-            labels = torch.as_tensor(labels, device=Zs[0].device)
-            return float(self._label_free_scores(Zs, labels[:, None])[0])
+            labels = torch.as_tensor(labels, device=Zs[0].device)[:, None]
+            return float(probe_kappa(objective.probe_views(Zs), labels, self._n_clusters, self._settings.alpha)[0])
 
     @property
     def _n_features_out(self):
-        return self.n_clusters
+        return getattr(self, "_n_clusters", self.n_clusters)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         tags.non_deterministic = False
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        # The optimisation runs in float32 and transform returns float32.
+        tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
-
-
-def _as_tensor(a, device):
-    """float32 tensor on ``device``; shares memory with a float32 NumPy array
-    (column blocks of ``X`` included) on the CPU instead of copying it."""
-    return torch.as_tensor(a, dtype=torch.float32, device=device)
-
-
-def _n_rows(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)
-
-
-def _n_cols(X):
-    shape = getattr(X, "shape", None)
-    if shape is None:
-        shape = np.asarray(X).shape
-    if len(shape) != 2:
-        raise ValueError(f"Expected a 2-D first view, got an array of shape {tuple(shape)}.")
-    return shape[1]
-
-
-def _as_2d_array(A, name):
-    a = np.asarray(A)
-    if a.ndim != 2:
-        raise ValueError(f"Expected 2-D array for {name}, got shape {a.shape}.")
-    return a

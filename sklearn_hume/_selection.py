@@ -6,6 +6,7 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import Bunch
 
 from ._hume import HumeClustering
+from ._progress import progress_bar
 
 
 def run_agreement(estimator):
@@ -55,7 +56,7 @@ def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=No
     estimator : HumeClustering, default=None
         Template whose other parameters are kept.
     verbose : int, default=0
-        Print one line per candidate.
+        A progress bar over the candidates and one line per candidate.
 
     Returns
     -------
@@ -83,17 +84,19 @@ def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=No
     if not candidates or min(candidates) < 2:
         raise ValueError(f"n_clusters_range must hold integers >= 2, got {candidates}.")
     criterion, agreement, runs, score, fitted = [], [], [], [], []
-    for k in candidates:
-        est = clone(template).set_params(n_clusters=k).fit(X, X2)
-        runs.append(run_agreement(est))
-        views = len(est.view_sizes_) > 1 and est.objective != "hume"
-        agreement.append(est.score(X, X2) if views else np.nan)
-        criterion.append(agreement[-1] * runs[-1] if views else runs[-1])
-        score.append(est.probe_score(X, X2))
-        fitted.append(est)
-        if verbose:
-            print(f"[select_n_clusters] n_clusters={k}: criterion {criterion[-1]:.3f} (views' agreement "
-                  f"{agreement[-1]:.3f}, run agreement {runs[-1]:.3f}); probe score {score[-1]:.3f}", flush=True)
+    with progress_bar(len(candidates), "select_n_clusters", verbose) as bar:
+        for k in candidates:
+            est = clone(template).set_params(n_clusters=k).fit(X, X2)
+            runs.append(run_agreement(est))
+            views = len(est.view_sizes_) > 1 and est.heads_ is not None and len(est.heads_) > 1
+            agreement.append(est.score(X, X2) if views else np.nan)
+            criterion.append(agreement[-1] * runs[-1] if views else runs[-1])
+            score.append(est.probe_score(X, X2))
+            fitted.append(est)
+            if bar is not None:
+                bar.update(1)
+                bar.write(f"[select_n_clusters] n_clusters={k}: criterion {criterion[-1]:.3f} (views' agreement "
+                          f"{agreement[-1]:.3f}, run agreement {runs[-1]:.3f}); probe score {score[-1]:.3f}")
     best = int(np.argmax(criterion))
     return Bunch(n_clusters=candidates[best], candidates=np.array(candidates), criterion=np.array(criterion),
                  agreement=np.array(agreement), run_agreement=np.array(runs), score=np.array(score),

@@ -118,13 +118,20 @@ def test_one_cluster_and_one_feature(data):
 def test_pandas_with_and_without_duplicate_column_names(data):
     pd = pytest.importorskip("pandas")
     X1, X2, _ = data
-    A = pd.DataFrame(X1, columns=list("abcdef"))
-    B = pd.DataFrame(X2, columns=list("abcdefgh"))  # the same names as A's
-    with pytest.raises((ValueError, TypeError), match="[Dd]uplicate|unique"):
-        HumeClustering(n_clusters=3, **FAST).fit(A, B)
-    B.columns = [f"b{i}" for i in range(8)]
+    ref = HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
+    # Names that repeat across the views (pandas' default 0, 1, ... included)
+    # cannot identify a column: the values are joined and the names dropped.
+    for a_cols, b_cols in [(list("abcdef"), list("abcdefgh")), (None, None)]:
+        A, B = pd.DataFrame(X1, columns=a_cols), pd.DataFrame(X2, columns=b_cols)
+        est = HumeClustering(n_clusters=3, **FAST).fit(A, B)
+        assert est.n_features_in_ == 14 and not hasattr(est, "feature_names_in_")
+        np.testing.assert_array_equal(est.labels_, ref.labels_)
+        np.testing.assert_array_equal(est.predict(A, B), ref.labels_)
+    # Unique string names are kept.
+    A, B = pd.DataFrame(X1, columns=list("abcdef")), pd.DataFrame(X2, columns=[f"b{i}" for i in range(8)])
     est = HumeClustering(n_clusters=3, **FAST).fit(A, B)
-    assert est.n_features_in_ == 14
+    assert list(est.feature_names_in_[5:7]) == ["f", "b0"]
+    np.testing.assert_array_equal(est.labels_, ref.labels_)
 
 
 def test_predict_errors(data, fitted):
@@ -158,7 +165,7 @@ def test_inputs_are_never_modified(data):
 
 
 def test_interrupted_fit_leaves_estimator_unfitted(data, monkeypatch):
-    from sklearn_hume import _core
+    from sklearn_hume._objectives import _loo
 
     X1, X2, _ = data
 
@@ -166,7 +173,7 @@ def test_interrupted_fit_leaves_estimator_unfitted(data, monkeypatch):
         raise KeyboardInterrupt
 
     est = HumeClustering(n_clusters=3, **FAST)
-    monkeypatch.setattr(_core, "run_optimisation", interrupt)
+    monkeypatch.setattr(_loo, "optimise", interrupt)
     with pytest.raises(KeyboardInterrupt):
         est.fit(X1, X2)
     with pytest.raises(NotFittedError):
@@ -175,19 +182,22 @@ def test_interrupted_fit_leaves_estimator_unfitted(data, monkeypatch):
     monkeypatch.undo()
     est.fit(X1, X2)
     labels = est.labels_.copy()
-    monkeypatch.setattr(_core, "run_optimisation", interrupt)
+    monkeypatch.setattr(_loo, "optimise", interrupt)
     with pytest.raises(KeyboardInterrupt):
         est.fit(X1 * 2, X2)
     np.testing.assert_array_equal(est.labels_, labels)  # the earlier fit is kept whole
 
 
-def test_float32_stays_float32(data):
+def test_float32_and_float64_give_the_same_labels(data):
     X1, X2, _ = data
     A, B = X1.astype(np.float32), X2.astype(np.float32)
-    est = HumeClustering(n_clusters=3, **FAST).fit(A, B)
-    assert est.transform(A, B).dtype == np.float32
-    assert est.view_components_[0].dtype == np.float32
-    assert est.transform(X1, X2).dtype == np.float64
+    est32 = HumeClustering(n_clusters=3, **FAST).fit(A, B)
+    est64 = HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
+    np.testing.assert_array_equal(est32.labels_, est64.labels_)
+    # The optimisation runs in float32 (the tags say so): transform is float32 for both.
+    assert est32.transform(A, B).dtype == np.float32
+    assert est64.transform(X1, X2).dtype == np.float32
+    np.testing.assert_allclose(est32.transform(A, B), est64.transform(X1, X2), atol=1e-3)
 
 
 def test_same_random_state_same_labels_across_processes(tmp_path):

@@ -4,19 +4,20 @@ import numpy as np
 import pytest
 import torch
 
-from sklearn_hume import _core
+from sklearn_hume import _optim, _ridge, _views
+from sklearn_hume._objectives import Settings, _heads, _loo, _paper, _terms
 
 
 def test_sparsemax_hand_computed():
     # z = (1, 0.5, -1): support {1, 2}, tau = (1.5 - 1) / 2 = 0.25.
-    out = _core.sparsemax(torch.tensor([[1.0, 0.5, -1.0], [3.0, 0.0, 0.0], [0.2, 0.2, 0.2]]))
+    out = _terms.sparsemax(torch.tensor([[1.0, 0.5, -1.0], [3.0, 0.0, 0.0], [0.2, 0.2, 0.2]]))
     expected = torch.tensor([[0.75, 0.25, 0.0], [1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]])
     torch.testing.assert_close(out, expected)
 
 
 def test_sparsemax_is_projection_onto_simplex():
     z = torch.randn(50, 7, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    p = _core.sparsemax(z)
+    p = _terms.sparsemax(z)
     assert (p >= 0).all()
     torch.testing.assert_close(p.sum(-1), torch.ones(50, dtype=torch.float64))
     # Projection property: <z - p, q - p> <= 0 for any q in the simplex (vertices suffice).
@@ -28,9 +29,9 @@ def test_sparsemax_is_projection_onto_simplex():
 
 def test_marginal_entropy():
     p = torch.tensor([[[1.0, 0.0]], [[0.0, 1.0]]])  # (N=2, R=1, K=2)
-    assert _core.marginal_entropy(p).item() == pytest.approx(np.log(2))
-    assert _core.marginal_entropy(torch.tensor([[[1.0, 0.0]], [[1.0, 0.0]]])).item() == pytest.approx(0, abs=1e-9)
-    assert _core.marginal_entropy(p.transpose(0, 1), sample_dim=1).item() == pytest.approx(np.log(2))
+    assert _terms.marginal_entropy(p).item() == pytest.approx(np.log(2))
+    assert _terms.marginal_entropy(torch.tensor([[[1.0, 0.0]], [[1.0, 0.0]]])).item() == pytest.approx(0, abs=1e-9)
+    assert _terms.marginal_entropy(p.transpose(0, 1), sample_dim=1).item() == pytest.approx(np.log(2))
 
 
 def _problem(n=12, d=4, k=3, r=2, seed=0):
@@ -44,8 +45,8 @@ def _problem(n=12, d=4, k=3, r=2, seed=0):
 @pytest.mark.parametrize("alpha", [0.01, 0.5, 3.0])
 def test_loo_residuals_equal_brute_force_refits(alpha):
     Z, Y = _problem()
-    U, g, h = _core.ridge_spectrum(Z, alpha)
-    res = _core.loo_residuals(Y, U, g, h)
+    U, g, h = _ridge.ridge_spectrum(Z, alpha)
+    res = _ridge.loo_residuals(Y, U, g, h)
     s2 = torch.linalg.svdvals(Z) ** 2
     lam = alpha * s2.mean()
     n, d = Z.shape
@@ -63,74 +64,137 @@ def test_loo_residuals_equal_brute_force_refits(alpha):
 def test_loo_objective_gradient_matches_finite_differences():
     Z, Y = _problem()
     Z2 = Z @ torch.randn(4, 5, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
-    bases = [_core.ridge_spectrum(Z, 0.1), _core.ridge_spectrum(Z2, 0.3)]
+    bases = [_ridge.ridge_spectrum(Z, 0.1), _ridge.ridge_spectrum(Z2, 0.3)]
     Y = Y.clone().requires_grad_()
-    assert torch.autograd.gradcheck(lambda Y: _core.loo_objective(Y, bases), (Y,))
+    assert torch.autograd.gradcheck(lambda Y: _loo.loo_objective(Y, bases), (Y,))
 
 
 def test_loo_objective_is_expected_brier_score():
     # One view, hard labels: the objective is the mean squared LOO error (impurity 0).
     Z, _ = _problem()
-    basis = _core.ridge_spectrum(Z, 0.2)
+    basis = _ridge.ridge_spectrum(Z, 0.2)
     labels = torch.tensor([0, 1, 2] * 4)
     Y = torch.nn.functional.one_hot(labels, 3).to(torch.float64)[:, None]
-    expected = (_core.loo_residuals(Y, *basis) ** 2).sum(-1).mean()
-    torch.testing.assert_close(_core.loo_objective(Y, [basis])[0], expected)
+    expected = (_ridge.loo_residuals(Y, *basis) ** 2).sum(-1).mean()
+    torch.testing.assert_close(_loo.loo_objective(Y, [basis])[0], expected)
     # Uniform labels: perfectly predicted by the intercept, impurity 1 - 1/K.
     U = torch.full_like(Y, 1 / 3)
-    torch.testing.assert_close(_core.loo_objective(U, [basis])[0], torch.tensor(2 / 3, dtype=torch.float64))
+    torch.testing.assert_close(_loo.loo_objective(U, [basis])[0], torch.tensor(2 / 3, dtype=torch.float64))
 
 
 def test_loo_kappa_collapsed_and_perfect():
     g = torch.Generator().manual_seed(0)
     labels = torch.arange(3).repeat_interleave(10)
     Z = torch.nn.functional.one_hot(labels, 3).double() * 5 + 0.01 * torch.randn(30, 3, generator=g, dtype=torch.float64)
-    basis = _core.ridge_spectrum(Z - Z.mean(0), 0.01)
-    kappa = _core.loo_kappa(torch.stack([labels, torch.zeros(30, dtype=torch.long)], 1), 3, basis)
+    basis = _ridge.ridge_spectrum(Z - Z.mean(0), 0.01)
+    kappa = _ridge.loo_kappa(torch.stack([labels, torch.zeros(30, dtype=torch.long)], 1), 3, basis)
     assert kappa[0].item() == pytest.approx(1.0)
     assert kappa[1].item() == 0.0
 
 
-def test_orthonormal_rows():
-    A = torch.randn(3, 4, 9, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    W = _core.orthonormal_rows(A)
+def test_householder_task_encoder_has_orthonormal_rows():
+    g = torch.Generator().manual_seed(0)
+    W0 = torch.randn(3, 4, 9, generator=g, dtype=torch.float64)
+    X, base = _paper.init_from_weight(W0, g)
+    W = _paper.encoder_weights(X, base, 9)
     torch.testing.assert_close(W @ W.transpose(-1, -2), torch.eye(4, dtype=torch.float64).expand(3, 4, 4))
+    # At initialisation the encoder is the weight's rows orthonormalised (Gram-Schmidt, positive diagonal).
+    Q, R = torch.linalg.qr(W0.transpose(-1, -2))
+    Q = Q * torch.sign(torch.diagonal(R, dim1=-2, dim2=-1)).unsqueeze(-2)
+    torch.testing.assert_close(W, Q.transpose(-1, -2))
+    # Moving the reflector parameters keeps the rows orthonormal.
+    X2 = X + 0.3 * torch.randn(X.shape, generator=g, dtype=torch.float64).tril(-1)  # the diagonal is fixed
+    W2 = _paper.encoder_weights(X2, base, 9)
+    torch.testing.assert_close(W2 @ W2.transpose(-1, -2), torch.eye(4, dtype=torch.float64).expand(3, 4, 4))
+    assert not torch.allclose(W2, W)
 
 
 def test_hume_hypergradient_matches_finite_differences():
-    """The unrolled inner loop gives the exact derivative of the outer loss."""
+    """The unrolled inner loop gives the exact derivative of the outer loss,
+    and its second-order terms matter."""
     g = torch.Generator().manual_seed(0)
-    X1 = torch.randn(10, 4, generator=g, dtype=torch.float64)
-    X2 = torch.randn(10, 3, generator=g, dtype=torch.float64)
+    Z1 = torch.randn(10, 4, generator=g, dtype=torch.float64)
+    Z2 = torch.randn(10, 3, generator=g, dtype=torch.float64)
     init = (torch.randn(1, 3, 2, generator=g, dtype=torch.float64) * 0.1, torch.zeros(1, 1, 2, dtype=torch.float64))
-    A = torch.randn(1, 2, 4, generator=g, dtype=torch.float64, requires_grad=True)
+    X0, base = _paper.init_from_weight(torch.randn(1, 2, 4, generator=g, dtype=torch.float64), g)
+    # The reflectors (strict lower triangle) are the free parameters; the diagonal is fixed.
+    X = (0.2 * torch.randn(X0.shape, generator=g, dtype=torch.float64)).tril(-1).requires_grad_()
 
-    def outer(A):
-        W = _core.orthonormal_rows(A)
+    def outer(L):
+        W = _paper.encoder_weights(X0 + L.tril(-1), base, 4)
         # temperature 1 keeps sparsemax away from its kinks on this draw
-        return _core.hume_outer_loss(W, X1[:7], X1[7:], X2[:7], X2[7:], init, 1.0, 5, 0.5, 0.7)
+        return _paper.outer_loss(W, Z1[None, :7], Z1[None, 7:], Z2[None, :7], Z2[None, 7:], init, 1.0, 5, 0.5, 0.7)
 
-    assert torch.autograd.gradcheck(outer, (A,))
-    # Second-order terms matter: dropping them (detaching the inner gradient) changes the gradient.
-    (exact,) = torch.autograd.grad(outer(A).sum(), A)
-    assert exact.abs().sum() > 0
+    assert torch.autograd.gradcheck(outer, (X,))
+    (exact,) = torch.autograd.grad(outer(X).sum(), X)
+    # First order: the same loss with the inner trajectory treated as a constant
+    # (the inner gradients detached from the task encoder).
+    W = _paper.encoder_weights(X0 + X.tril(-1), base, 4)
+    tr = _terms.sparsemax(Z1[None, :7] @ W.transpose(-1, -2))
+    te = _terms.sparsemax(Z1[None, 7:] @ W.transpose(-1, -2))
+    V, b = init
+    for _ in range(5):
+        Vg, bg = V.detach().requires_grad_(), b.detach().requires_grad_()
+        loss = -(tr.detach() * torch.log_softmax(Z2[None, :7] @ Vg + bg, -1)).sum(-1).mean(-1).sum()
+        gV, gb = torch.autograd.grad(loss, (Vg, bg))
+        V, b = V - 0.5 * gV, b - 0.5 * gb
+    first = -(te * torch.log_softmax(Z2[None, 7:] @ V + b, -1)).sum(-1).mean(-1)
+    first = first - 0.7 * _terms.marginal_entropy(torch.cat([tr, te], -2), sample_dim=-2)
+    torch.testing.assert_close(first, outer(X).detach())  # same value
+    (approx,) = torch.autograd.grad(first.sum(), X)
+    # ... but a different gradient: the second-order part is a sizeable share of it.
+    assert (exact - approx).norm() > 0.05 * exact.norm()
 
 
 def test_fit_view_embedding_is_pca_of_normalised_rows():
     g = torch.Generator().manual_seed(0)
     X = torch.randn(40, 6, generator=g, dtype=torch.float64) + 3
-    centre, mean, comps, evals, Z = _core.fit_view_embedding(X, 3)
-    torch.testing.assert_close(_core.embed_view(X, centre, mean, comps), Z)
+    params, Z = _views.fit_view_embedding(X, 3)
+    torch.testing.assert_close(_views.embed_view(X, params), Z)
     assert Z.shape == (40, 3)
     torch.testing.assert_close(Z.mean(0), torch.zeros(3, dtype=torch.float64))
-    # Columns are uncorrelated with variances = the top eigenvalues, in decreasing order.
-    torch.testing.assert_close(Z.T @ Z, torch.diag(evals))
-    assert (evals[:-1] >= evals[1:]).all()
+    # By hand: centre, unit rows, centre, project on the top eigenvectors.
+    Xc = X - X.mean(0)
+    Xc = Xc / Xc.norm(dim=1, keepdim=True)
+    Xc = Xc - Xc.mean(0)
+    evals, evecs = torch.linalg.eigh(Xc.T @ Xc)
+    torch.testing.assert_close(Z.T @ Z, torch.diag(evals.flip(0)[:3]))
+    torch.testing.assert_close((Z @ params["components"].T - Xc) @ evecs[:, -3:], torch.zeros(40, 3, dtype=torch.float64))
     # Wide data (more features than samples) goes through the Gram matrix.
     Xw = torch.randn(5, 30, generator=g, dtype=torch.float64)
-    c, m, P, ev, Zw = _core.fit_view_embedding(Xw, None)
-    torch.testing.assert_close(_core.embed_view(Xw, c, m, P), Zw)
-    torch.testing.assert_close(Zw.T @ Zw, torch.diag(ev))
+    pw, Zw = _views.fit_view_embedding(Xw, None)
+    torch.testing.assert_close(_views.embed_view(Xw, pw), Zw)
+    assert Zw.shape == (5, 4)  # rank 4 after centring
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("scale", [1e-30, 1e-15, 1.0, 1e19, 1e30])
+def test_view_embedding_is_scale_free(dtype, scale):
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(50, 8, generator=g, dtype=torch.float64) + 2
+    _, ref = _views.fit_view_embedding(X, 4)
+    params, Z = _views.fit_view_embedding((X * scale).to(dtype), 4)
+    assert torch.isfinite(Z).all()
+    torch.testing.assert_close(Z.double(), ref, atol=1e-4, rtol=1e-3)
+    torch.testing.assert_close(_views.embed_view((X * scale).to(dtype), params).double(), ref, atol=1e-4, rtol=1e-3)
+
+
+def test_narrow_views_keep_their_radial_structure():
+    # Two columns: rows are not normalised (that would keep only angles); the
+    # view is scaled as a whole, so points on one ray but at different radii stay apart.
+    X = torch.tensor([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0], [-1.0, 0.5]], dtype=torch.float64)
+    _, Z = _views.fit_view_embedding(X, None)
+    assert torch.linalg.matrix_rank(Z) == 2
+    assert len({round(v, 6) for v in Z[:3, 0].tolist()}) == 3
+
+
+def _settings(**kw):
+    base = dict(n_clusters=2, n_runs=3, n_iter=15, learning_rate=0.05, temperature=0.3, entropy_weight=2.0,
+                anneal_at=(), anneal_factor=0.1, max_grad_norm=None, alpha=0.1, batch_size=30, inner_steps=None,
+                inner_lr=None, n_subsets=1, subset_size=30, train_fraction=0.9, cluster_prior=None, tol=0.0,
+                n_threads=None)
+    base.update(kw)
+    return Settings(**base)
 
 
 @pytest.mark.parametrize("clip", [None, 0.05])
@@ -141,36 +205,59 @@ def test_batched_runs_equal_runs_one_by_one(clip):
     g = torch.Generator().manual_seed(0)
     Zs = [torch.randn(30, 4, generator=g, dtype=torch.float64), torch.randn(30, 5, generator=g, dtype=torch.float64)]
     Zs = [Z - Z.mean(0) for Z in Zs]
-    bases = [_core.ridge_spectrum(Z, 0.1) for Z in Zs]
-    init = [(torch.randn(3, Z.shape[1], 2, generator=g, dtype=torch.float64),
-             torch.randn(3, 1, 2, generator=g, dtype=torch.float64)) for Z in Zs]
+    bases = [_ridge.ridge_spectrum(Z, 0.1) for Z in Zs]
+    init = []
+    for Z in Zs:
+        init += [torch.randn(3, Z.shape[1], 2, generator=g, dtype=torch.float64),
+                 torch.randn(3, 1, 2, generator=g, dtype=torch.float64)]
+    settings = _settings(max_grad_norm=clip)
 
     def fit(runs):
-        heads = [(V[runs].clone().requires_grad_(), b[runs].clone().requires_grad_()) for V, b in init]
+        params = [p[runs].clone().requires_grad_() for p in init]
 
-        def step(it):
-            Y = _core.head_probabilities(Zs, heads, 0.3)
-            losses = _core.loo_objective(Y, bases) + 2.0 * _core.balance_penalty(Y)
-            losses.sum().backward()
-            return losses.detach()
+        def loss_fn(it, temperature):
+            Y = _heads.head_probabilities(Zs, params, temperature)
+            return _loo.loo_objective(Y, bases) + 2.0 * _terms.balance_penalty(Y)
 
-        losses = _core.run_optimisation(step, [p for h in heads for p in h], 15, 0.05, {}, clip)
-        return losses, heads
+        losses, n_iter = _optim.optimise(loss_fn, params, settings)
+        assert n_iter == 15
+        return losses, params
 
-    together, heads = fit([0, 1, 2])
+    together, params = fit([0, 1, 2])
     for r in range(3):
-        alone, heads_r = fit([r])
+        alone, params_r = fit([r])
         torch.testing.assert_close(together[r:r + 1], alone)
-        for (V, b), (Vr, br) in zip(heads, heads_r):
-            torch.testing.assert_close(V[r:r + 1], Vr)
-            torch.testing.assert_close(b[r:r + 1], br)
+        for p, pr in zip(params, params_r):
+            torch.testing.assert_close(p[r:r + 1], pr)
+
+
+def test_tol_stops_when_the_loss_stops_moving():
+    # A loss that halves its distance to 1 each step: after 20 steps it moves by < 1e-4.
+    x = torch.zeros(2, 1, requires_grad=True)
+    calls = []
+
+    def loss_fn(it, temperature):
+        calls.append(it)
+        return 1 - 0.5 ** torch.full((2,), float(it))
+
+    opt_settings = _settings(n_iter=200, tol=1e-4)
+    # backward=False: the loss does not depend on x; only the stopping rule is under test.
+    losses, n_iter = _optim.optimise(loss_fn, [x], opt_settings, backward=False, deterministic=True)
+    # Checked every 10 iterations: at 20, the change since 10 is 2^-10 - 2^-20 > 1e-4; at 30, < 1e-4.
+    assert n_iter == 31 and calls[-1] == 30
+    _, n_iter = _optim.optimise(loss_fn, [x], _settings(n_iter=200, tol=0.0), backward=False, deterministic=True)
+    assert n_iter == 200
+    # Not before the last annealing step: the first check after it (110) only records, the next (120) stops.
+    _, n_iter = _optim.optimise(loss_fn, [x], _settings(n_iter=200, tol=1e-4, anneal_at=(100,)), backward=False,
+                                deterministic=True)
+    assert n_iter == 121
 
 
 def test_gram_route_spectrum_equals_svd_route():
     # A tall well-conditioned Z: both routes give the same hat matrix.
     Z = torch.randn(200, 6, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
-    U1, g1, h1 = _core.ridge_spectrum(Z, 0.3)
-    U2, g2, h2 = _core.ridge_spectrum(Z, 0.3, gram=True)
+    U1, g1, h1 = _ridge.ridge_spectrum(Z, 0.3)
+    U2, g2, h2 = _ridge.ridge_spectrum(Z, 0.3, gram=True)
     torch.testing.assert_close(h1, h2)
     torch.testing.assert_close((U1 * g1) @ U1.T, (U2 * g2) @ U2.T)
     torch.testing.assert_close(U2.T @ U2, torch.eye(6, dtype=torch.float64))

@@ -38,14 +38,25 @@ def test_two_views_equal_stacked_matrix(two_views, fast_params):
     np.testing.assert_array_equal(a.predict(np.hstack([X1, X2])), a.predict(X1, X2))
 
 
-def test_default_split_is_half_half(two_views, fast_params):
-    X1, X2, _ = two_views
+def test_one_matrix_without_view_sizes_is_one_view(two_views, fast_params):
+    X1, X2, y = two_views
     est = HumeClustering(n_clusters=3, **fast_params).fit(np.hstack([X1, X2]))
-    np.testing.assert_array_equal(est.view_sizes_, [7, 7])
-    est = HumeClustering(n_clusters=3, **fast_params).fit(np.hstack([X1, X2[:, :1]]))
-    np.testing.assert_array_equal(est.view_sizes_, [4, 3])
+    np.testing.assert_array_equal(est.view_sizes_, [14])
+    assert len(est.heads_) == 1
+    assert cluster_accuracy(y, est.labels_) == 1.0
     est = HumeClustering(n_clusters=2, **fast_params).fit(X1[:, :1])
     np.testing.assert_array_equal(est.view_sizes_, [1])
+
+
+def test_list_of_views_equals_separate_views(two_views, fast_params):
+    X1, X2, _ = two_views
+    a = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2)
+    b = HumeClustering(n_clusters=3, **fast_params).fit([X1, X2])
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_array_equal(b.view_sizes_, [6, 8])
+    np.testing.assert_array_equal(b.predict([X1, X2]), a.predict(X1, X2))
+    np.testing.assert_allclose(b.transform((X1, X2)), a.transform(X1, X2))
+    assert b.score([X1, X2]) == a.score(X1, X2)
 
 
 def test_one_dimensional_y_is_ignored(two_views, fast_params):
@@ -141,11 +152,11 @@ def test_score_is_agreement_of_the_views_heads(fast_params):
     X1, X2, _ = make_two_views(seed=1)
     X3 = np.random.RandomState(0).normal(size=(len(X1), 4))  # a view with no class structure
     est = HumeClustering(n_clusters=3, view_sizes=[6, 8, 4], **fast_params).fit(np.hstack([X1, X2, X3]))
-    Zs = est._embed(np.hstack([X1, X2, X3]))
-    # Each view's head alone: argmax of its logits Z @ (V / ||V||) + b, per voting run.
+    Zs = est._embed_new(np.hstack([X1, X2, X3]), None)
+    # Each view's head alone: argmax of its logits Z @ W + b (W has unit columns), per voting run.
     alone = []
-    for Z, (V, b) in zip(Zs, est.heads_):
-        W = V / np.linalg.norm(V, axis=1, keepdims=True)
+    for Z, (W, b) in zip(Zs, est.heads_):
+        np.testing.assert_allclose(np.linalg.norm(W, axis=1), 1, rtol=1e-5)
         alone.append([np.argmax(Z.numpy() @ W[r] + b[r], axis=1) for r in est.voters_])
     expected = np.mean([adjusted_rand_score(alone[i][r], alone[j][r])
                         for i, j in [(0, 1), (0, 2), (1, 2)] for r in range(len(est.voters_))])
@@ -163,7 +174,7 @@ def test_more_views(fast_params):
     X3 = np.abs(X1) + np.random.RandomState(1).normal(size=X1.shape)
     X = np.hstack([X1, X2, X3])
     est = HumeClustering(n_clusters=3, view_sizes=[6, 8, 6], **fast_params).fit(X)
-    assert len(est.view_components_) == 3
+    assert len(est.heads_) == 3
     assert cluster_accuracy(y, est.labels_) == 1.0
 
 

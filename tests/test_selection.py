@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from sklearn_hume import HumeClustering, run_agreement, select_n_clusters
-from sklearn_hume._core import balance_penalty
+from sklearn_hume._objectives._terms import balance_penalty
 
 from .conftest import make_two_views
 

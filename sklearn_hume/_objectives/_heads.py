@@ -1,0 +1,61 @@
+"""Task heads on every view, shared by the ``"loo"`` and ``"turtle"``
+objectives: a weight-normed linear head (with bias) per view and run; the
+labels are a softmax of the mean of the heads' logits."""
+
+import torch
+
+from ._terms import softmax_last
+
+
+def init_heads(dims, n_runs, n_clusters, generator):
+    """Random initial heads on the CPU, ``[V_1, b_1, V_2, b_2, ...]`` with
+    ``V`` of shape ``(R, d, K)`` and zero biases ``(R, 1, K)``. Drawn on the CPU
+    so that the same seed gives the same runs on any device."""
+    out = []
+    for d in dims:
+        out += [torch.randn(n_runs, d, n_clusters, generator=generator), torch.zeros(n_runs, 1, n_clusters)]
+    return out
+
+
+def pairs(params):
+    return list(zip(params[0::2], params[1::2]))
+
+
+def head_logits(Z, V, b):
+    """Logits of one view's heads for every run, ``(N, R, K)``. Weights are
+    normalised per cluster, so every view's logits live on one scale."""
+    R, r, K = V.shape
+    W = V / V.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    return (Z @ W.permute(1, 0, 2).reshape(r, R * K)).view(-1, R, K) + b.view(1, R, K)
+
+
+def head_probabilities(Zs, params, temperature):
+    """Labels of every sample and run, ``(N, R, K)``: a softmax of the mean of
+    the views' logits (a product of experts). Averaging logits rather than
+    softmaxes lets the views that separate a pair of classes decide it."""
+    heads = pairs(params)
+    logits = 0.0
+    for Z, (V, b) in zip(Zs, heads):
+        logits = logits + head_logits(Z, V, b)
+    return softmax_last(logits / (len(heads) * temperature))
+
+
+def head_view_labels(Zs, params):
+    """Each view's head alone: hard labels ``(N, R)`` per view."""
+    return [head_logits(Z, V, b).argmax(-1) for Z, (V, b) in zip(Zs, pairs(params))]
+
+
+def heads_as_numpy(params, dims):
+    """Per view the normalised head weights ``(R, r, K)`` and biases ``(R, K)``."""
+    return [((V / V.norm(dim=1, keepdim=True).clamp_min(1e-12)).cpu().numpy(), b[:, 0].cpu().numpy())
+            for V, b in pairs(params)]
+
+
+def draw_batch(Zs, batch, generator):
+    """A random batch of rows shared by every view (``Zs`` itself when the
+    batch covers them all)."""
+    n = Zs[0].shape[0]
+    if batch >= n:
+        return Zs
+    idx = torch.randperm(n, generator=generator)[:batch].to(Zs[0].device)
+    return [Z[idx] for Z in Zs]

@@ -1,0 +1,81 @@
+"""``objective="turtle"``: task heads on every view; per view a warm-started
+linear classifier trained by a few Adam steps per iteration; first-order
+hypergradient (TURTLE, Gadetsky, Jiang & Brbić, ICML 2024)."""
+
+import torch
+
+from .._optim import optimise
+from ._heads import draw_batch, head_probabilities, head_view_labels, heads_as_numpy, init_heads
+from ._loo import _log_prior
+from ._terms import balance_penalty
+
+DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
+                max_grad_norm=None, inner_steps=10, inner_lr=0.05)
+UNUSED = ("n_subsets", "subset_size", "train_fraction")
+AUTO_BATCH = 10_000  # TURTLE's rows per iteration
+
+
+def auto_batch(n_samples):
+    return min(n_samples, AUTO_BATCH)
+
+
+def check_views(n_views):
+    pass
+
+
+def init(dims, settings, generator):
+    return init_heads(dims, settings.n_runs, settings.n_clusters, generator)
+
+
+def inner_cross_entropy(Zs, Y, inner):
+    """Mean over views of the cross-entropy of the inner classifiers
+    ``[(V, b), ...]`` against soft labels ``Y``, ``(R,)``."""
+    total = 0.0
+    for Z, (V, b) in zip(Zs, inner):
+        R, r, K = V.shape
+        logits = (Z @ V.permute(1, 0, 2).reshape(r, R * K)).view(-1, R, K) + b.view(1, R, K)
+        logp = torch.log_softmax(logits.transpose(-1, -2), dim=-2).transpose(-1, -2)
+        total = total - (Y * logp).sum(-1).mean(0)
+    return total / len(Zs)
+
+
+def fit(Zs, params, settings, seed, progress=None):
+    n, device = Zs[0].shape[0], Zs[0].device
+    R, K = params[0].shape[0], settings.n_clusters
+    params = [p.to(device).clone().requires_grad_() for p in params]
+    log_prior = _log_prior(settings, device)
+    inner = [(torch.zeros(R, Z.shape[1], K, device=device, requires_grad=True),
+              torch.zeros(R, 1, K, device=device, requires_grad=True)) for Z in Zs]
+    inner_opt = torch.optim.Adam([p for pair in inner for p in pair], lr=settings.inner_lr)
+    batch = min(settings.batch_size, n)
+    gen = torch.Generator().manual_seed(seed)
+
+    def loss_fn(it, temperature):
+        Zb = draw_batch(Zs, batch, gen)
+        Y = head_probabilities(Zb, params, temperature)
+        # Warm-started: a few steps per outer iteration track the labels.
+        with torch.enable_grad():
+            for _ in range(settings.inner_steps):
+                inner_opt.zero_grad(set_to_none=True)
+                inner_cross_entropy(Zb, Y.detach(), inner).sum().backward()
+                inner_opt.step()
+        fixed = [(V.detach(), b.detach()) for V, b in inner]  # first-order hypergradient
+        return inner_cross_entropy(Zb, Y, fixed) + settings.entropy_weight * balance_penalty(Y, log_prior)
+
+    # The inner classifiers keep moving, so the loss is not a fixed function: no tol.
+    losses, n_iter = optimise(loss_fn, params, settings, progress=progress)
+    return [p.detach() for p in params], losses, n_iter
+
+
+probabilities = head_probabilities
+view_labels = head_view_labels
+public_heads = heads_as_numpy
+
+
+def run_scores(Zs, run_labels, losses, settings):
+    return -losses
+
+
+
+def probe_views(Zs):
+    return Zs

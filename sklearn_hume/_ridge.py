@@ -1,0 +1,67 @@
+"""Exact leave-one-out ridge regression: the ``"loo"`` objective's inner
+problem and the probe score of hard labelings (pure torch functions)."""
+
+import torch
+
+
+def ridge_spectrum(Z, alpha, gram=False):
+    """Orthonormal basis and shrinkage factors of the ridge hat matrix of ``Z``.
+
+    For centred ``Z`` the ridge fit with a free intercept has hat matrix
+    ``H = 11^T / N + U diag(g) U^T`` where ``Z = U S V^T`` and
+    ``g = s^2 / (s^2 + lambda)``; ``lambda = alpha * mean(s^2)`` makes
+    ``alpha`` scale free. Returns ``(U, g, h)`` with ``h = diag(H)``.
+
+    ``gram=True`` takes ``U = Z V / s`` from the eigenvectors of ``Z^T Z``:
+    three to four times faster for tall ``Z``, less accurate on directions
+    with tiny singular values, which the ridge shrinks away.
+    """
+    Zc = Z - Z.mean(0)
+    if gram:
+        s2, V = torch.linalg.eigh(Zc.T @ Zc)
+        keep = s2 > s2.max().clamp_min(torch.finfo(Z.dtype).tiny) * 1e-6
+        s2 = s2[keep]
+        U = (Zc @ V[:, keep]) / s2.sqrt()
+    else:
+        U, s, _ = torch.linalg.svd(Zc, full_matrices=False)
+        s2 = s * s
+        keep = s2 > s2.max().clamp_min(torch.finfo(Z.dtype).tiny) * 1e-10
+        U, s2 = U[:, keep], s2[keep]
+    lam = alpha * s2.mean() if s2.numel() else s2.new_ones(())
+    g = s2 / (s2 + lam)
+    h = 1.0 / Z.shape[0] + (U * U) @ g
+    return U, g, h
+
+
+def loo_residuals(Y, U, g, h):
+    """Exact leave-one-out residuals of a ridge fit of ``Y`` (``(N, R, K)``).
+
+    Row ``i`` equals ``y_i - f_{-i}(x_i)``, where ``f_{-i}`` is the ridge
+    model refitted without sample ``i``: ``(y_i - (HY)_i) / (1 - h_ii)``.
+    """
+    flat = Y.reshape(Y.shape[0], -1)
+    fitted = flat.mean(0) + U @ (g[:, None] * (U.T @ flat))
+    return ((flat - fitted) / (1.0 - h).clamp_min(1e-6)[:, None]).view(Y.shape)
+
+
+def loo_kappa(labels, n_clusters, basis):
+    """Cohen's kappa between hard labelings and the exact leave-one-out
+    predictions of a ridge classifier on one view.
+
+    ``labels`` is ``(N, R)`` (integer). Kappa corrects the leave-one-out
+    accuracy for chance, so a collapsed labeling scores 0, not 1. Returns
+    ``(R,)`` in ``[-1, 1]``.
+    """
+    Y = torch.nn.functional.one_hot(labels, n_clusters).to(basis[0].dtype)
+    pred = (Y - loo_residuals(Y, *basis)).argmax(-1)
+    acc = (pred == labels).to(Y.dtype).mean(0)
+    p = Y.mean(0)
+    q = torch.nn.functional.one_hot(pred, n_clusters).to(Y.dtype).mean(0)
+    chance = (p * q).sum(-1)
+    denom = 1.0 - chance
+    return torch.where(denom > 1e-12, (acc - chance) / denom.clamp_min(1e-12), torch.zeros_like(acc))
+
+
+def probe_kappa(Zs, labels, n_clusters, alpha):
+    """Mean :func:`loo_kappa` over the views ``Zs`` for labelings ``(N, R)``."""
+    return sum(loo_kappa(labels, n_clusters, ridge_spectrum(Z, alpha)) for Z in Zs) / len(Zs)

@@ -1,0 +1,244 @@
+"""How views arrive, and how each view is prepared for the linear models.
+
+The rule for views, the same in ``fit``, ``predict``, ``transform`` and
+``score``:
+
+- ``X`` alone is one matrix. Without ``view_sizes`` it is **one view**; with
+  ``view_sizes`` it is split into column blocks of those widths.
+- ``X`` and a second positional array: the second is a view when it is 2-D
+  and then the split is at ``X``'s width (``view_sizes``, if given, must say the
+  same). In ``fit`` and ``score`` a 1-D second argument is ``y``, which is
+  checked for length and ignored, as scikit-learn does for clusterers.
+- A list or tuple of 2-D arrays (the mvlearn convention) is one view each.
+
+Nothing is guessed from shapes beyond this, and a contradiction raises.
+
+Each view is then centred and its rows L2-normalised (views of fewer than
+``MIN_ROW_NORMALISED`` columns are scaled as a whole instead: normalising the
+rows of a one- or two-column view would leave only signs or angles), centred
+again and projected on its leading principal axes. Every step is invariant to
+the scale of the view, so data from 1e-30 to 1e30 gives the same labels.
+"""
+
+import warnings
+
+import numpy as np
+import torch
+
+# Below this many columns a view is scaled as a whole, not row by row.
+MIN_ROW_NORMALISED = 4
+
+
+def _is_dataframe(a):
+    return hasattr(a, "columns") and hasattr(a, "iloc")
+
+
+def _shape(a, name):
+    shape = getattr(a, "shape", None)
+    if shape is None:
+        try:
+            shape = np.asarray(a).shape
+        except ValueError as exc:  # ragged nested lists
+            raise ValueError(f"{name} is not a rectangular array: its rows have different lengths.") from exc
+    return tuple(shape)
+
+
+def _is_view_list(X):
+    return isinstance(X, (list, tuple)) and len(X) > 0 and all(
+        getattr(v, "ndim", None) == 2 or _is_dataframe(v) for v in X)
+
+
+def collect_views(X, X2=None, *, y_allowed):
+    """The views as a list of 2-D array-likes, and ``y`` if one was passed.
+
+    Parameters
+    ----------
+    X : array-like, or list of 2-D array-likes
+    X2 : array-like or None
+        A 2-D second view; or, when ``y_allowed``, a 1-D ``y``.
+    y_allowed : bool
+        ``fit`` and ``score`` take ``y`` in second position; ``predict`` and
+        ``transform`` do not.
+
+    Returns
+    -------
+    views : list
+        One entry when ``X`` is a single matrix without a second view.
+    explicit : bool
+        True when the views were passed separately (their widths fix the split).
+    """
+    if _is_view_list(X):
+        if X2 is not None and len(_shape(X2, "X2")) == 2:
+            raise ValueError("Pass the views either as a list, fit([X1, X2, ...]), or as fit(X1, X2), not both.")
+        return list(X), True
+    if isinstance(X, (list, tuple)) and X and any(getattr(v, "ndim", 0) >= 2 for v in X):
+        raise ValueError(
+            "X is a list that mixes 2-D views with other things. Pass the views as a list of 2-D arrays "
+            "(fit([X1, X2])), as fit(X1, X2), or as one matrix with view_sizes.")
+    shape = _shape(X, "X")
+    if len(shape) != 2:
+        hint = (" A list of views must hold 2-D arrays: fit([X1, X2]) or fit(X1, X2)." if len(shape) == 3 else
+                " Reshape your data either using array.reshape(-1, 1) if your data has a single feature or "
+                "array.reshape(1, -1) if it contains a single sample." if len(shape) == 1 else "")
+        raise ValueError(f"Expected a 2-D array X (samples x features), got shape {shape}.{hint}")
+    if X2 is None:
+        return [X], False
+    shape2 = _shape(X2, "X2" if not y_allowed else "The second argument")
+    if len(shape2) == 2:
+        if shape2[0] != shape[0]:
+            raise ValueError(
+                f"The second view has {shape2[0]} rows but X has {shape[0]}; every view must describe the same "
+                "samples, one row each.")
+        if y_allowed and shape2[1] == 1:
+            warnings.warn(
+                "The second argument is a one-column 2-D array and is used as a second view. If it holds labels "
+                "(y), pass it 1-D: a clusterer ignores y.", UserWarning, stacklevel=5)
+        return [X, X2], True
+    if y_allowed and len(shape2) == 1:
+        if shape2[0] != shape[0]:
+            raise ValueError(
+                f"y has {shape2[0]} entries but X has {shape[0]} rows. A second view must be 2-D "
+                "(samples x features); a 1-D second argument is y, which is ignored.")
+        return [X], False
+    what = "a second view (2-D) or y (1-D)" if y_allowed else "a second view (2-D)"
+    raise ValueError(f"The second argument must be {what}, got an array of shape {shape2}.")
+
+
+def stack_views(views):
+    """One matrix with the views side by side, and their widths.
+
+    DataFrames keep their column names when they are all strings and unique
+    across the views; otherwise the values are stacked (names that repeat
+    across views, such as pandas' default 0, 1, ..., cannot identify a column).
+    """
+    shapes = [_shape(v, f"View {i + 1}") for i, v in enumerate(views)]
+    for i, shape in enumerate(shapes):
+        if len(shape) != 2:
+            raise ValueError(f"View {i + 1} must be 2-D, got shape {shape}.")
+    widths = [shape[1] for shape in shapes]
+    if len(views) == 1:
+        return views[0], widths  # validate_data reports a matrix without columns
+    for i, shape in enumerate(shapes):
+        if shape[1] == 0:
+            raise ValueError(f"View {i + 1} has 0 feature(s) (shape={shape}) while a minimum of 1 is required: "
+                             "every view needs at least one column.")
+    if len({shape[0] for shape in shapes}) != 1:
+        raise ValueError(f"The views have different numbers of rows {[shape[0] for shape in shapes]}; "
+                         "every view must describe the same samples, one row each.")
+    if all(_is_dataframe(v) for v in views):
+        names = [c for v in views for c in v.columns]
+        if all(isinstance(c, str) for c in names) and len(set(names)) == len(names):
+            import pandas as pd
+
+            return pd.concat([v.reset_index(drop=True) for v in views], axis=1), widths
+    import scipy.sparse as sp
+
+    if any(sp.issparse(v) for v in views):
+        raise TypeError("Sparse views are not supported: pass dense arrays (HUME projects each view on its "
+                        "principal axes, which densifies it anyway).")
+    arrays = [v.to_numpy() if _is_dataframe(v) else np.asarray(v) for v in views]
+    for i, a in enumerate(arrays):
+        if np.iscomplexobj(a):
+            raise ValueError(f"View {i + 1} is complex; HUME needs real-valued features.")
+    if any(a.dtype.kind in "OUS" for a in arrays):
+        arrays = [a.astype(object) for a in arrays]
+    return np.hstack(arrays), widths
+
+
+def resolve_view_sizes(view_sizes, n_features, explicit_widths):
+    """Column widths of the views, checked against the data."""
+    if view_sizes is not None:
+        sizes = np.asarray(view_sizes, dtype=object)
+        ok = (sizes.ndim == 1 and sizes.size > 0 and all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) and s >= 1 for s in sizes))
+        if not ok:
+            raise ValueError(f"view_sizes must be a non-empty list of positive integers, got {view_sizes!r}.")
+        sizes = sizes.astype(np.int64)
+        if sizes.sum() != n_features:
+            raise ValueError(
+                f"view_sizes={sizes.tolist()} adds up to {sizes.sum()} columns but X has {n_features} features.")
+        if explicit_widths is not None and sizes.tolist() != list(explicit_widths):
+            raise ValueError(
+                f"view_sizes={sizes.tolist()} contradicts the views passed, of {list(explicit_widths)} columns. "
+                "Give the views separately or view_sizes with one matrix, or make them agree.")
+        return sizes
+    if explicit_widths is not None:
+        return np.asarray(explicit_widths, dtype=np.int64)
+    return np.array([n_features], dtype=np.int64)
+
+
+def split_columns(X, sizes):
+    return np.split(X, np.cumsum(sizes)[:-1], axis=1)
+
+
+# --------------------------------------------------------------------------- preprocessing (torch)
+def _normalise_rows(Xc, row_normalise, view_scale=None):
+    """Rows scaled to unit norm in place, without overflow or underflow at any
+    scale (rows are first divided by their largest entry). Views too narrow to
+    normalise row by row are divided by one scale for the whole view."""
+    if row_normalise:
+        Xc /= Xc.abs().amax(1, keepdim=True).clamp_min(torch.finfo(Xc.dtype).tiny)
+        Xc /= Xc.norm(dim=1, keepdim=True).clamp_min(torch.finfo(Xc.dtype).tiny)
+    else:
+        Xc /= view_scale
+    return Xc
+
+
+def _whole_view_scale(Xc):
+    """Root mean squared row norm, computed without overflow."""
+    m = Xc.abs().max().clamp_min(torch.finfo(Xc.dtype).tiny)
+    return m * ((Xc / m) ** 2).sum(1).mean().sqrt().clamp_min(torch.finfo(Xc.dtype).tiny)
+
+
+def fit_view_embedding(X, n_components):
+    """Fit one view's preprocessing on a tensor ``X`` (``(N, d)``).
+
+    Returns ``(params, Z)``: ``params`` a dict of tensors (``centre``, ``scale``,
+    ``mean``, ``components``) for :func:`embed_view`, and ``Z`` the embedded
+    rows ``(N, r)`` in ``X``'s dtype. The PCA is not whitened: whitening
+    discards the variance structure that separates classes. A view with no
+    variation (constant up to rounding) embeds to zeros, with ``constant``
+    set, so it carries no signal instead of amplified rounding noise.
+    """
+    n, d = X.shape
+    centre = X.mean(0, dtype=torch.float64)
+    Xc = X - centre.to(X.dtype)
+    span = X.abs().max()
+    constant = bool(Xc.abs().max() <= 16 * torch.finfo(X.dtype).eps * span)
+    row_normalise = d >= MIN_ROW_NORMALISED
+    scale = torch.ones((), dtype=X.dtype, device=X.device)
+    if constant:
+        Xc.zero_()
+    else:
+        if not row_normalise:
+            scale = _whole_view_scale(Xc)
+        _normalise_rows(Xc, row_normalise, scale)
+    mean = Xc.mean(0)
+    Xc -= mean
+    if d <= n:
+        evals, evecs = torch.linalg.eigh(Xc.T @ Xc)
+        evals, evecs = evals.flip(0), evecs.flip(1)
+    else:  # fewer samples than features: eigen-decompose the Gram matrix
+        evals, u = torch.linalg.eigh(Xc @ Xc.T)
+        evals, u = evals.flip(0), u.flip(1)
+        keep = evals > evals[0].clamp_min(torch.finfo(X.dtype).tiny) * 1e-10
+        keep[0] = True  # at least one axis, even for a constant view
+        evals, u = evals[keep], u[:, keep]
+        evecs = (Xc.T @ u) / evals.clamp_min(torch.finfo(X.dtype).tiny).sqrt()
+    r = min(n_components or d, evecs.shape[1])
+    comps = evecs[:, :r]
+    # Fix the sign of each axis so the embedding is deterministic.
+    signs = torch.sign(comps[comps.abs().argmax(0), torch.arange(r, device=comps.device)])
+    comps = comps * torch.where(signs == 0, torch.ones_like(signs), signs)
+    params = dict(centre=centre, scale=scale, mean=mean, components=comps,
+                  row_normalise=row_normalise, constant=constant)
+    return params, Xc @ comps
+
+
+def embed_view(X, params):
+    """Apply a fitted view embedding to new rows (tensors in ``X``'s dtype)."""
+    if params["constant"]:
+        return X.new_zeros(X.shape[0], params["components"].shape[1])
+    Xc = X - params["centre"].to(X.dtype)
+    _normalise_rows(Xc, params["row_normalise"], params["scale"].to(X.dtype))
+    return (Xc - params["mean"].to(X.dtype)) @ params["components"].to(X.dtype)
