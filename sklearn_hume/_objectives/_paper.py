@@ -150,7 +150,7 @@ def fit(Zs, params, settings, seed, progress=None):
         for _ in range(settings.n_subsets):
             W = encoder_weights(X, base, Z1.shape[1])  # rebuilt per subset, so each graph is freed whole
             tr, te = (i.to(device) for i in draw_subsets(n, R, m, n_train, gen))
-            init_ = tuple(t.to(device) for t in draw_inner_init(R, d2, K, gen))
+            init_ = tuple(t.to(device=device, dtype=Z2.dtype) for t in draw_inner_init(R, d2, K, gen))
             loss = outer_loss(W, Z1[tr], Z1[te], Z2[tr], Z2[te], init_, temperature, settings.inner_steps,
                               settings.inner_lr, settings.entropy_weight)
             # Backward per subset frees its unrolled graph before the next one.
