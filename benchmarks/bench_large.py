@@ -48,7 +48,8 @@ def main(argv=None):
     ap.add_argument("--device", default="auto")
     ap.add_argument("--batch-size", default="auto", help="auto (default), none (full batch) or rows per step")
     a = ap.parse_args(argv)
-    batch = {"auto": "auto", "none": None}.get(a.batch_size.lower()) if not a.batch_size.isdigit() else int(a.batch_size)
+    batch = (int(a.batch_size) if a.batch_size.isdigit()
+             else {"auto": "auto", "none": None}.get(a.batch_size.lower()))
     rows = []
     for n in [int(s) for s in a.sizes.split(",")]:
         X, y, sizes = tiled(a.data_dir, n)

@@ -427,7 +427,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         for name in _INTEGER_PARAMS:
             if isinstance(getattr(self, name), (bool, np.bool_)):
                 raise InvalidParameterError(
-                    f"The '{name}' parameter of HumeClustering must be an int, not a bool. Got {getattr(self, name)!r}.")
+                    f"The '{name}' parameter of HumeClustering must be an int, not a bool. "
+                    f"Got {getattr(self, name)!r}.")
 
     def _warn_unused(self, objective):
         defaults = {k: p.default for k, p in inspect.signature(type(self).__init__).parameters.items()}
@@ -568,7 +569,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.labels_, mean, counts = self._aggregate(soft)
         rows = np.arange(n_samples)
         # Agreement of the voting runs times their mean probability of the label.
-        self.confidence_ = (counts[rows, self.labels_] / len(self.voters_) * mean[rows, self.labels_]).astype(np.float64)
+        agree = counts[rows, self.labels_] / len(self.voters_)
+        self.confidence_ = (agree * mean[rows, self.labels_]).astype(np.float64)
         self.cluster_stability_ = cluster_stability(self.labels_, self.run_labels_, self.run_permutations_, K)
         found = len(np.unique(self.labels_))
         if found < K:
@@ -594,7 +596,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         come from one shared seed, so chunks give the same runs as one fit.
         """
         R = settings.n_runs
-        n_chunks = 1 if self.n_jobs is None or objective is OBJECTIVES["hume"] else min(R, effective_n_jobs(self.n_jobs))
+        chunked = self.n_jobs is not None and "n_jobs" not in objective.UNUSED
+        n_chunks = min(R, effective_n_jobs(self.n_jobs)) if chunked else 1
         if n_chunks == 1:
             with progress_bar(settings.n_iter, "HumeClustering", self.verbose) as bar:
                 return objective.fit(Zs, params, settings, seed, progress=bar)

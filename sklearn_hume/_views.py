@@ -116,12 +116,12 @@ def stack_views(views):
         if len(shape) != 2:
             raise ValueError(f"View {i + 1} must be 2-D, got shape {shape}.")
     widths = [shape[1] for shape in shapes]
-    if len(views) == 1:
-        return views[0], widths  # validate_data reports a matrix without columns
     for i, shape in enumerate(shapes):
         if shape[1] == 0:
             raise ValueError(f"View {i + 1} has 0 feature(s) (shape={shape}) while a minimum of 1 is required: "
                              "every view needs at least one column.")
+    if len(views) == 1:
+        return views[0], widths
     if len({shape[0] for shape in shapes}) != 1:
         raise ValueError(f"The views have different numbers of rows {[shape[0] for shape in shapes]}; "
                          "every view must describe the same samples, one row each.")

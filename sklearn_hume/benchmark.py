@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.cluster import KMeans, SpectralClustering
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -110,7 +111,10 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
     print(f"{dataset}: {len(y)} samples, {K} classes, views {dict(zip(names, [v.shape[1] for v in Xs]))}", flush=True)
     rows = []
 
-    def record(method, fit):
+    warm = np.arange(min(200, len(y)))
+
+    def record(method, fit, warm_up):
+        warm_up(warm)  # imports, thread pools and first-call costs stay out of the timing
         print(f"- {method} ...", end=" ", flush=True)
         with _PeakMemory() as mem:
             t = time.perf_counter()
@@ -122,15 +126,18 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
         rows.append(row)
         return labels
 
+    kmeans = lambda A: KMeans(K, n_init=10, random_state=seed).fit(A).labels_
+    spectral_fit = lambda A: SpectralClustering(K, affinity="nearest_neighbors", n_neighbors=15,
+                                                random_state=seed).fit(A).labels_
     for name, v in zip(names, Xs):
-        record(f"KMeans on {name}", lambda v=v: KMeans(K, n_init=10, random_state=seed).fit(normalised(v)).labels_)
-    record("KMeans on all views", lambda: KMeans(K, n_init=10, random_state=seed).fit(Xn).labels_)
+        record(f"KMeans on {name}", lambda v=v: kmeans(normalised(v)), lambda i, v=v: kmeans(normalised(v[i])))
+    record("KMeans on all views", lambda: kmeans(Xn), lambda i: kmeans(Xn[i]))
     if spectral:
-        record("Spectral on all views", lambda: SpectralClustering(
-            K, affinity="nearest_neighbors", n_neighbors=15, random_state=seed).fit(Xn).labels_)
+        record("Spectral on all views", lambda: spectral_fit(Xn), lambda i: spectral_fit(Xn[i]))
+    # verbose=0: a progress bar would land inside the table's lines.
     est = HumeClustering(n_clusters=K, view_sizes=[v.shape[1] for v in Xs], random_state=seed,
-                         **(hume_params or {}))
-    record("HumeClustering", lambda: est.fit(X).labels_)
+                         **{**(hume_params or {}), "verbose": 0})
+    record("HumeClustering", lambda: est.fit(X).labels_, lambda i: clone(est).fit(X[i]))
 
     # The supervised upper reference: a linear probe trained on 70 % of the labels.
     tr, te = train_test_split(np.arange(len(y)), test_size=0.3, stratify=y, random_state=seed)
@@ -142,12 +149,16 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
                      nmi=normalized_mutual_info_score(y[te], pred), ari=adjusted_rand_score(y[te], pred),
                      seconds=time.perf_counter() - t, peak_mib=float("nan")))
 
-    run_acc = np.array([cluster_accuracy(y, lab) for lab in est.run_labels_])
     table = format_table(rows)
     print("\n" + table)
-    corr = float(np.corrcoef(est.run_scores_, run_acc)[0, 1]) if np.ptp(est.run_scores_) > 0 else float("nan")
-    print(f"\nAcross HUME's {len(run_acc)} runs: correlation of the label-free score with ACC = {corr:.2f}; "
-          f"best-scoring run ACC {run_acc[est.best_run_]:.3f}, majority vote ACC {rows[-2]['acc']:.3f}")
+    # The paper's claim across runs, with enough runs to see it (not timed).
+    many = clone(est).set_params(n_runs=32).fit(X)
+    run_acc = np.array([cluster_accuracy(y, lab) for lab in many.run_labels_])
+    run_obj = many.run_losses_
+    corr = float(np.corrcoef(run_obj, run_acc)[0, 1]) if np.ptp(run_obj) > 0 else float("nan")
+    print(f"\nAcross 32 runs: correlation of the final objective (label-free, lower is better) with ACC = "
+          f"{corr:.2f}; best run by objective ACC {run_acc[np.argmin(run_obj)]:.3f}, the table's vote ACC "
+          f"{rows[-2]['acc']:.3f}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.md").write_text(table + "\n")
@@ -155,8 +166,9 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    np.savez(out / "runs.npz", run_scores=est.run_scores_, run_acc=run_acc)
-    _figures(rows, est.run_scores_, run_acc, corr, out, dataset if dataset == "mfeat" or dataset in BUILT else Path(dataset).stem)
+    np.savez(out / "runs.npz", run_losses=run_obj, run_acc=run_acc)
+    title = dataset if dataset == "mfeat" or dataset in BUILT else Path(dataset).stem
+    _figures(rows, run_obj, run_acc, corr, out, title)
     print(f"Saved results.md, results.csv and figures under {out}/")
     return rows
 
@@ -191,11 +203,16 @@ def _figures(rows, scores, run_acc, corr, out, title):
     fig.tight_layout()
     fig.savefig(out / "accuracy.png", dpi=120)
     plt.close(fig)
-    fig, ax = plt.subplots(figsize=(5, 4))
-    ax.scatter(scores, run_acc)
-    ax.set_xlabel("label-free score of the run (run_scores_)")
-    ax.set_ylabel("ACC of the run against the true labels")
-    ax.set_title(f"{title}: {len(scores)} runs, correlation {corr:.2f}")
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.scatter(scores, run_acc, s=18)
+    ax.set_xlabel("final objective of the run (run_losses_; no labels used, lower is better)")
+    ax.set_ylabel("ACC of the run (true labels)")
+    ax.locator_params(nbins=5)
+    ax.set_title(f"{title}: {len(scores)} random runs, correlation {corr:.2f}", fontsize=10)
+    fig.text(0.01, 0.01, "HUME's claim: the label-free objective ranks labelings like the truth does.\n"
+             "A strongly negative correlation means the lowest-objective runs are the most accurate.",
+             fontsize=7, va="bottom")
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.tight_layout()
     fig.savefig(out / "score_vs_accuracy.png", dpi=120)
     plt.close(fig)
@@ -215,7 +232,7 @@ def main(argv=None):
     ap.add_argument("--no-spectral", action="store_true")
     a = ap.parse_args(argv)
     views = a.views or ("fou,pix" if a.dataset == "mfeat" else "")
-    run(a.dataset, views, a.seed, a.out, {"objective": a.objective, "verbose": 1}, spectral=not a.no_spectral)
+    run(a.dataset, views, a.seed, a.out, {"objective": a.objective}, spectral=not a.no_spectral)
 
 
 if __name__ == "__main__":

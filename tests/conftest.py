@@ -4,6 +4,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """One torch thread for the suite: the test data are small, and on a
+    shared CI runner one thread per process avoids OpenMP barrier stalls.
+    Tests that need two threads set them and restore this."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 BENCH_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "bench_data"
 

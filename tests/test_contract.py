@@ -138,7 +138,8 @@ def test_view_sizes_are_integers_not_bools_or_floats(view_sizes):
 def test_fewer_clusters_than_asked_warns():
     X1, X2, _ = make_two_views()
     X1, X2 = X1[[0, 30, 60]], X2[[0, 30, 60]]  # three distinct samples, each four times: at most 3 clusters
-    with pytest.warns(ConvergenceWarning, match=r"Number of distinct clusters \(\d\) found smaller than n_clusters \(4\)"):
+    message = r"Number of distinct clusters \(\d\) found smaller than n_clusters \(4\)"
+    with pytest.warns(ConvergenceWarning, match=message):
         HumeClustering(n_clusters=4, **FAST).fit(np.vstack([X1] * 4), np.vstack([X2] * 4))
 
 

@@ -85,7 +85,8 @@ def test_loo_objective_is_expected_brier_score():
 def test_loo_kappa_collapsed_and_perfect():
     g = torch.Generator().manual_seed(0)
     labels = torch.arange(3).repeat_interleave(10)
-    Z = torch.nn.functional.one_hot(labels, 3).double() * 5 + 0.01 * torch.randn(30, 3, generator=g, dtype=torch.float64)
+    Z = torch.nn.functional.one_hot(labels, 3).double() * 5
+    Z = Z + 0.01 * torch.randn(30, 3, generator=g, dtype=torch.float64)
     basis = _ridge.ridge_spectrum(Z - Z.mean(0), 0.01)
     kappa = _ridge.loo_kappa(torch.stack([labels, torch.zeros(30, dtype=torch.long)], 1), 3, basis)
     assert kappa[0].item() == pytest.approx(1.0)
@@ -159,7 +160,8 @@ def test_fit_view_embedding_is_pca_of_normalised_rows():
     Xc = Xc - Xc.mean(0)
     evals, evecs = torch.linalg.eigh(Xc.T @ Xc)
     torch.testing.assert_close(Z.T @ Z, torch.diag(evals.flip(0)[:3]))
-    torch.testing.assert_close((Z @ params["components"].T - Xc) @ evecs[:, -3:], torch.zeros(40, 3, dtype=torch.float64))
+    residual = (Z @ params["components"].T - Xc) @ evecs[:, -3:]
+    torch.testing.assert_close(residual, torch.zeros(40, 3, dtype=torch.float64))
     # Wide data (more features than samples) goes through the Gram matrix.
     Xw = torch.randn(5, 30, generator=g, dtype=torch.float64)
     pw, Zw = _views.fit_view_embedding(Xw, None)

@@ -10,7 +10,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_hume import HumeClustering, cluster_accuracy
 
-from .conftest import load_case, make_two_views
+from .conftest import make_two_views
 
 
 @pytest.mark.parametrize("objective", ["loo", "turtle"])
@@ -24,7 +24,8 @@ def test_hume_objective_runs_and_beats_chance(two_views):
     X1, X2, y = two_views
     est = HumeClustering(n_clusters=3, objective="hume", n_runs=4, n_iter=20, inner_steps=10, n_subsets=2,
                          inner_lr=0.1, learning_rate=0.05, anneal_at=[], random_state=0).fit(X1, X2)
-    assert cluster_accuracy(y, est.labels_) > 0.6
+    # Separable classes: every run of the paper's method finds them.
+    assert all(cluster_accuracy(y, labels) == 1.0 for labels in est.run_labels_)
 
 
 def test_two_views_equal_stacked_matrix(two_views, fast_params):
@@ -180,7 +181,8 @@ def test_more_views(fast_params):
 
 @pytest.mark.parametrize(
     "view_sizes, match",
-    [([6, 6], "adds up to 12"), ([14, 0], "positive integers"), ([[6, 8]], "positive integers"), ([6.5, 7.5], "positive integers")],
+    [([6, 6], "adds up to 12"), ([14, 0], "positive integers"), ([[6, 8]], "positive integers"),
+     ([6.5, 7.5], "positive integers")],
 )
 def test_bad_view_sizes(two_views, view_sizes, match):
     X1, X2, _ = two_views
@@ -240,6 +242,18 @@ def test_grid_search_without_labels(two_views):
     assert cluster_accuracy(y, grid.best_estimator_.labels_) == 1.0
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("seed", range(4))
+def test_grid_search_without_labels_finds_the_number_of_classes(seed):
+    # The views' agreement on held-out folds peaks at the true number of classes
+    # (measured margins over the runner-up: 0.11 to 0.28).
+    X1, X2, _ = make_two_views(seed=seed)
+    grid = GridSearchCV(HumeClustering(n_clusters=3, view_sizes=[6, 8], n_runs=4, random_state=0),
+                        {"n_clusters": [2, 3, 4, 5]}, cv=KFold(3, shuffle=True, random_state=0))
+    grid.fit(np.hstack([X1, X2]))
+    assert grid.best_params_ == {"n_clusters": 3}
+
+
 def test_pandas_views_keep_feature_names(two_views, fast_params):
     pd = pytest.importorskip("pandas")
     X1, X2, _ = two_views
@@ -253,11 +267,14 @@ def test_pandas_views_keep_feature_names(two_views, fast_params):
     assert list(out.columns) == ["humeclustering0", "humeclustering1", "humeclustering2"]
 
 
-@pytest.mark.slow
-def test_real_data_mfeat_beats_chance():
-    d = load_case("mfeat")
-    est = HumeClustering(n_clusters=10, n_runs=8, n_iter=150, random_state=0).fit(d["X1"], d["X2"])
-    assert cluster_accuracy(d["y"], est.labels_) > 0.7  # chance is 0.1
+
+def test_real_data_mfeat_beats_kmeans_on_either_view():
+    from sklearn_hume.datasets import load_mfeat
+
+    d = load_mfeat()  # ships with the package
+    est = HumeClustering(n_clusters=10, random_state=0).fit(d.X1, d.X2)
+    # KMeans reaches 0.730 on the Fourier view and 0.815 on the pixel view; HUME measured 0.938.
+    assert cluster_accuracy(d.y, est.labels_) > 0.9
 
 
 def test_mini_batches(fast_params):

@@ -1,0 +1,39 @@
+"""What every benchmark script shares: where the shared cases live, loading
+them, the KMeans reference input and scores."""
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from sklearn_hume import cluster_accuracy
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench_data"
+
+CASES = {
+    "mfeat2": ("mfeat", ["X1", "X2"]),
+    "mfeat6": ("mfeat", ["X1", "X2", "V_fac", "V_kar", "V_zer", "V_mor"]),
+    "wordnet10": ("wordnet10", ["X1", "X2"]),
+    "fashion10k": ("fashion10k", ["X1", "X2"]),
+    "fashion10k+pixels": ("fashion10k", ["X1", "X2", "V_pixels"]),
+}
+
+
+def load(data_dir, case):
+    """The views (float32) and labels of a shared case."""
+    name, keys = CASES[case]
+    d = np.load(Path(data_dir) / f"{name}.npz")
+    return [np.asarray(d[k], dtype=np.float32) for k in keys], d["y"].astype(np.int64)
+
+
+def kmeans_features(views):
+    """Centre each view, L2-normalise its rows, concatenate (the reference KMeans input)."""
+    out = []
+    for v in views:
+        v = v - v.mean(0)
+        out.append(v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12))
+    return np.hstack(out)
+
+
+def scores(y, labels):
+    return cluster_accuracy(y, labels), normalized_mutual_info_score(y, labels), adjusted_rand_score(y, labels)
