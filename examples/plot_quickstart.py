@@ -24,11 +24,11 @@ km = KMeans(10, n_init=10, random_state=0).fit(Xn)
 print(f"KMeans ACC: {cluster_accuracy(d.y, km.labels_):.3f}")
 
 # %%
-# The label-free score of each run tracks its (unknown) accuracy.
+# Each run's final objective (label-free, lower is better) tracks its unknown accuracy.
 import matplotlib.pyplot as plt
 
 acc = [cluster_accuracy(d.y, lab) for lab in est.run_labels_]
-plt.scatter(est.run_scores_, acc)
-plt.xlabel("label-free score")
+plt.scatter(est.run_losses_, acc)
+plt.xlabel("final objective of the run (run_losses_)")
 plt.ylabel("ACC")
 plt.show()

@@ -3,6 +3,7 @@
 the aggregation (``_aggregate``), and keeps the fitted state as NumPy.
 ``predict``, ``transform`` and ``score`` read only that state."""
 
+import dataclasses
 import inspect
 import time
 import warnings
@@ -29,7 +30,7 @@ from ._aggregate import align_runs, cluster_stability, vote
 from ._objectives import OBJECTIVES, Settings
 from ._progress import progress_bar
 from ._ridge import probe_kappa
-from ._threads import restored_num_threads
+from ._threads import probe_threads, restored_num_threads
 from ._views import collect_views, embed_view, fit_view_embedding, resolve_view_sizes, split_columns, stack_views
 
 # Integer parameters for which a bool is a mistake, not a number.
@@ -74,6 +75,9 @@ def _core_input(Z):
 
 def _fit_chunk(objective, Zs, params, settings, seed, device):
     """Fit one chunk of runs (a joblib task: module level, explicit arguments)."""
+    # A worker has its own thread limit (joblib and dask set one per worker).
+    limit = min(settings.max_threads, torch.get_num_threads())
+    settings = dataclasses.replace(settings, max_threads=limit, start_threads=min(settings.start_threads, limit))
     Zs = [Z.to(device) for Z in Zs]
     params, losses, n_iter = OBJECTIVES[objective].fit(Zs, params, settings, seed)
     return [p.cpu() for p in params], losses.cpu(), n_iter
@@ -529,7 +533,12 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         gen = torch.Generator(device="cpu").manual_seed(seed)
         t0 = time.perf_counter()
 
-        with restored_num_threads():
+        with restored_num_threads() as max_threads:
+            # Threads for the whole fit: the requested count, or what a quick probe
+            # says suits the machine's load now (the optimisation keeps checking).
+            start = self.n_threads or (probe_threads(max_threads) if device.type == "cpu" else max_threads)
+            torch.set_num_threads(start)
+            settings = dataclasses.replace(settings, max_threads=max_threads, start_threads=start)
             # One view at a time, so that at most one view-sized copy of X is alive.
             view_params, Zs = [], []
             for i, block in enumerate(split_columns(X, sizes)):

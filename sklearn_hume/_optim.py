@@ -32,7 +32,8 @@ def optimise(loss_fn, params, settings, *, backward=True, deterministic=False, p
         Leaf tensors whose first axis is the run.
     settings : Settings
         ``n_iter``, ``learning_rate``, ``temperature``, ``anneal_at``,
-        ``anneal_factor``, ``max_grad_norm``, ``tol``, ``n_threads``.
+        ``anneal_factor``, ``max_grad_norm``, ``tol``, ``n_threads``,
+        ``max_threads``, ``start_threads``.
     deterministic : bool
         The loss is the full objective (no random batches), so ``tol`` applies:
         the loop stops once no run's loss moved by more than ``tol`` over the
@@ -52,7 +53,7 @@ def optimise(loss_fn, params, settings, *, backward=True, deterministic=False, p
     anneal = set(settings.anneal_at)
     last_anneal = max([a for a in anneal if a < settings.n_iter], default=-1)
     cpu = params[0].device.type == "cpu"
-    tuner = ThreadTuner(torch.get_num_threads(), settings.n_threads, active=cpu)
+    tuner = ThreadTuner(settings.max_threads, settings.n_threads, active=cpu, initial=settings.start_threads)
     losses = torch.full((params[0].shape[0],), float("nan"), device=params[0].device)
     previous, it = None, -1
     for it in range(settings.n_iter):

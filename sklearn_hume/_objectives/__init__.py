@@ -30,7 +30,9 @@ OBJECTIVES = {"loo": _loo, "turtle": _turtle, "hume": _paper}
 @dataclass(frozen=True)
 class Settings:
     """Every setting a fit uses, resolved once in ``fit`` (plain Python and
-    NumPy values, so it pickles to joblib and dask workers)."""
+    NumPy values, so it pickles to joblib and dask workers). ``max_threads``
+    and ``start_threads`` are the thread counts the optimisation may use and
+    starts from (see ``_threads``)."""
 
     n_clusters: int
     n_runs: int
@@ -51,6 +53,8 @@ class Settings:
     cluster_prior: object
     tol: float
     n_threads: object
+    max_threads: int = 1
+    start_threads: object = None
 
     @property
     def final_temperature(self):
