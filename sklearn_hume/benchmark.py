@@ -205,15 +205,15 @@ def _figures(rows, scores, run_acc, corr, out, title):
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.scatter(scores, run_acc, s=18)
-    ax.set_xlabel("final objective of the run (run_losses_; no labels used, lower is better)")
+    ax.set_xlabel("final objective of the run (run_losses_, no labels; lower is better)")
     ax.set_ylabel("ACC of the run (true labels)")
     ax.locator_params(nbins=5)
     ax.set_title(f"{title}: {len(scores)} random runs, correlation {corr:.2f}", fontsize=10)
     fig.text(0.01, 0.01, "HUME's claim: the label-free objective ranks labelings like the truth does.\n"
              "A strongly negative correlation means the lowest-objective runs are the most accurate.",
              fontsize=7, va="bottom")
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.tight_layout()
+    fig.subplots_adjust(bottom=0.24)
     fig.savefig(out / "score_vs_accuracy.png", dpi=120)
     plt.close(fig)
 
