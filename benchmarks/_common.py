@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from sklearn_hume import cluster_accuracy
+from sklearn_hume.benchmark import normalised
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench_data"
 
@@ -28,11 +29,7 @@ def load(data_dir, case):
 
 def kmeans_features(views):
     """Centre each view, L2-normalise its rows, concatenate (the reference KMeans input)."""
-    out = []
-    for v in views:
-        v = v - v.mean(0)
-        out.append(v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12))
-    return np.hstack(out)
+    return np.hstack([normalised(v) for v in views])
 
 
 def scores(y, labels):

@@ -26,8 +26,17 @@ import torch.nn.functional as F
 from torch import nn
 
 from sklearn_hume import HumeClustering, cluster_accuracy
-from sklearn_hume._objectives._terms import sparsemax
 from sklearn_hume.datasets import load_mfeat
+
+
+def sparsemax(z):
+    """The public code's Sparsemax activation over the last axis (Martins &
+    Astudillo, 2016), kept beside the loop it belongs to."""
+    zs, _ = torch.sort(z, dim=-1, descending=True)
+    k = torch.arange(1, z.shape[-1] + 1, dtype=z.dtype)
+    cssv = zs.cumsum(-1) - 1
+    k_z = (k * zs > cssv).sum(-1, keepdim=True)
+    return torch.clamp(z - cssv.gather(-1, k_z - 1) / k_z, min=0)
 
 
 def public_loop(phi1, phi2, K, seed, a):

@@ -17,14 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _common import DEFAULT_DATA  # this folder is on sys.path when a script runs
 from bench_large import tiled  # this folder is on sys.path when the script runs
 from sklearn.cluster import KMeans
 
 from sklearn_hume import HumeClustering, cluster_accuracy
 from sklearn_hume.benchmark import normalised
 from sklearn_hume.datasets import load_mfeat
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench_data"
 
 
 def cases(data_dir):

@@ -19,11 +19,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import DEFAULT_DATA  # this folder is on sys.path when a script runs
 
 from sklearn_hume import HumeClustering, cluster_accuracy
-from sklearn_hume.benchmark import _PeakMemory
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench_data"
+from sklearn_hume.benchmark import PeakMemory
 
 
 def tiled(data_dir, n, seed=0):
@@ -53,7 +52,7 @@ def main(argv=None):
     rows = []
     for n in [int(s) for s in a.sizes.split(",")]:
         X, y, sizes = tiled(a.data_dir, n)
-        with _PeakMemory() as mem:
+        with PeakMemory() as mem:
             t = time.perf_counter()
             est = HumeClustering(10, view_sizes=sizes, random_state=0, device=a.device, batch_size=batch,
                                  verbose=1).fit(X)

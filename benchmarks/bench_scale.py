@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 
 from sklearn_hume import HumeClustering, cluster_accuracy
-from sklearn_hume.benchmark import _PeakMemory, normalised
+from sklearn_hume.benchmark import PeakMemory, normalised
 from sklearn_hume.datasets import load_fashion_mnist_views
 
 
@@ -30,7 +30,7 @@ def main(argv=None):
     for n in [int(s) for s in a.sizes.split(",")]:
         d = load_fashion_mnist_views(n_samples=n) if n < len(full.y) else full
         X, y = d.data, d.y
-        with _PeakMemory() as mem:
+        with PeakMemory() as mem:
             t = time.perf_counter()
             est = HumeClustering(10, view_sizes=d.view_sizes, random_state=0, device=a.device).fit(X)
             secs = time.perf_counter() - t

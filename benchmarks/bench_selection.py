@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import DEFAULT_DATA  # this folder is on sys.path when a script runs
 from scipy.optimize import linear_sum_assignment
+from sklearn.metrics.cluster import contingency_matrix
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sklearn_hume import HumeClustering, cluster_accuracy, select_n_clusters
-from sklearn_hume._aggregate import contingency
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench_data"
 CASES = ["mfeat", "wordnet10", "fashion10k"]
 
 
@@ -34,10 +34,10 @@ def load(data_dir, name):
 
 def matched(y, labels, K):
     """Labels mapped to classes by the Hungarian matching of the whole labeling."""
-    C = contingency(labels, y, max(K, y.max() + 1))
-    rows, cols = linear_sum_assignment(-C)
-    mapping = np.zeros(C.shape[0], dtype=np.int64)
-    mapping[rows] = cols
+    clusters, classes = np.unique(labels), np.unique(y)
+    rows, cols = linear_sum_assignment(-contingency_matrix(labels, y))
+    mapping = np.zeros(max(K, labels.max() + 1), dtype=np.int64)
+    mapping[clusters[rows]] = classes[cols]
     return mapping[labels]
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics.cluster import contingency_matrix
 
 
@@ -70,6 +71,12 @@ def vote(run_labels, perms, n_clusters, tie_break=None):
         span = np.ptp(tb, axis=1, keepdims=True)
         score = score + 0.5 * (tb - tb.min(1, keepdims=True)) / np.where(span > 0, span, 1.0)
     return score.argmax(1), counts
+
+
+def vote_agreement(labels, run_labels, runs):
+    """Mean adjusted Rand index between the voted labels and each of ``runs``
+    (chance-corrected: comparable across numbers of clusters)."""
+    return float(np.mean([adjusted_rand_score(labels, run_labels[r]) for r in runs]))
 
 
 def cluster_stability(labels, run_labels, perms, n_clusters):

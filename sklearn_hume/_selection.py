@@ -2,9 +2,9 @@
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import Bunch
 
+from ._aggregate import vote_agreement
 from ._hume import HumeClustering
 from ._progress import progress_bar
 
@@ -17,8 +17,7 @@ def run_agreement(estimator):
     merge classes and the runs disagree, so this is comparable across
     ``n_clusters`` (ARI is corrected for chance).
     """
-    return float(np.mean([adjusted_rand_score(estimator.labels_, estimator.run_labels_[r])
-                          for r in estimator.voters_]))
+    return vote_agreement(estimator.labels_, estimator.run_labels_, estimator.voters_)
 
 
 def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=None, verbose=0):
@@ -38,12 +37,10 @@ def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=No
     With too few or too many clusters there are several equally good ways to
     merge or split classes, and restarts or views choose differently. The
     candidate with the highest product of the two is chosen (with one view or
-    ``objective="hume"``, run agreement alone). Each alone failed on one of
-    our real cases with ten classes: the views agreed best at 6 clusters on
-    Fashion-MNIST, the runs at 14. The probe score
-    (:meth:`HumeClustering.probe_score`) is reported too; it is not used:
-    merging classes makes labels easier to learn, and it preferred 6 to 9
-    clusters on the digits.
+    ``objective="hume"``, run agreement alone); each alone misled on some
+    real cases (see the benchmarks page). The probe score
+    (:meth:`HumeClustering.probe_score`) is reported too but not used:
+    merging classes makes labels easier to learn.
 
     Parameters
     ----------

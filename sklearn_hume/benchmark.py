@@ -40,7 +40,7 @@ from .datasets import (
 from .datasets._base import MFEAT_VIEWS
 
 
-class _PeakMemory:
+class PeakMemory:
     """Peak resident memory above the starting level while the block runs
     (sampled every 5 ms from /proc; NaN where /proc is unavailable)."""
 
@@ -116,7 +116,7 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
     def record(method, fit, warm_up):
         warm_up(warm)  # imports, thread pools and first-call costs stay out of the timing
         print(f"- {method} ...", end=" ", flush=True)
-        with _PeakMemory() as mem:
+        with PeakMemory() as mem:
             t = time.perf_counter()
             labels = fit()
             secs = time.perf_counter() - t

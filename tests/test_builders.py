@@ -124,3 +124,34 @@ def test_image_batches_resize_to_rgb():
     batches = list(_images._batches(images, 56, 2, 0, "x"))
     assert [b.shape for b in batches] == [(2, 3, 56, 56), (2, 3, 56, 56), (1, 3, 56, 56)]
     assert float(batches[0].max()) == pytest.approx(255) and float(batches[0].min()) == 0
+
+
+def test_feature_cache_key_covers_every_input_and_writes_atomically(tmp_path):
+    from sklearn_hume.datasets._base import cached_features, content_key
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return np.ones((3, 2))
+
+    images = np.zeros((2, 4, 4), dtype=np.uint8)
+    key = content_key(images, "hog_features", dict(cell=7, n_bins=9))
+    cached_features(tmp_path, "hog", key, compute, "x", 0)
+    cached_features(tmp_path, "hog", key, compute, "x", 0)
+    assert len(calls) == 1
+    # Another parameter or other images: another entry.
+    for other in (content_key(images, "hog_features", dict(cell=4, n_bins=9)),
+                  content_key(images + 1, "hog_features", dict(cell=7, n_bins=9))):
+        assert other != key
+        cached_features(tmp_path, "hog", other, compute, "x", 0)
+    assert len(calls) == 3
+
+    def broken():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cached_features(tmp_path, "hog", "k2", broken, "x", 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"hog_{k}.npy" for k in [key, *(
+        content_key(images, "hog_features", dict(cell=4, n_bins=9)),
+        content_key(images + 1, "hog_features", dict(cell=7, n_bins=9)))])

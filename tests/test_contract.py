@@ -173,3 +173,10 @@ def test_hume_objective_takes_two_views_or_one():
         HumeClustering(n_clusters=3, objective="hume", **FAST).fit([X1, X2, X1])
     est = HumeClustering(n_clusters=3, objective="hume", n_runs=1, n_iter=1, inner_steps=1, n_subsets=1).fit(X1)
     assert len(est.heads_) == 1
+
+
+def test_runs_that_disagree_warn():
+    X1, X2, _ = make_two_views()
+    # Untrained random heads (n_iter=0) label at random: the runs disagree.
+    with pytest.warns(UserWarning, match="voting runs disagree"):
+        HumeClustering(n_clusters=3, n_runs=6, n_iter=0, random_state=0).fit(X1, X2)

@@ -1,7 +1,9 @@
 """Dataset loaders. The UCI Multiple Features digits ship inside the package."""
 
+import hashlib
 import importlib
 import os
+import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -22,15 +24,40 @@ def require(module, extra):
         ) from exc
 
 
-def cached_features(path, compute, what, verbose):
-    """Features stored at ``path``, or computed once by ``compute()`` (saying
-    ``what`` is being done when ``verbose``) and stored there as float32."""
+def content_key(*parts):
+    """A short hash of everything that determines a cached result: arrays by
+    their bytes, shape and dtype, other values by their ``repr``."""
+    h = hashlib.sha256()
+    for p in parts:
+        if isinstance(p, np.ndarray):
+            h.update(repr((p.shape, p.dtype.str)).encode())
+            h.update(np.ascontiguousarray(p).data)
+        else:
+            h.update(repr(p).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def cached_features(directory, name, key, compute, what, verbose):
+    """Features cached as ``directory/name_<key>.npy``, or computed once by
+    ``compute()`` (saying ``what`` is being done when ``verbose``) and stored
+    as float32. ``key`` (see :func:`content_key`) covers every input and
+    parameter, so a change computes afresh; the file is written to a temporary
+    name and renamed, so an interrupted build leaves no half file."""
+    path = Path(directory) / f"{name}_{key}.npy"
     if path.is_file():
         return np.load(path)
     if verbose:
         print(f"{what} (once; cached in {path}) ...", flush=True)
     X = np.ascontiguousarray(compute(), dtype=np.float32)
-    np.save(path, X)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, X)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return X
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import cached_features, get_data_home
+from ._base import cached_features, content_key, get_data_home
 
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 FASHION_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
@@ -117,7 +117,8 @@ def load_fashion_mnist_views(*, directory=None, data_home=None, n_samples=None, 
         ``target_names`` and ``DESCR``.
     """
     images, y = fashion_mnist_images(directory, "all")
-    hog = cached_features(get_data_home(data_home) / "fashion_mnist_hog.npy", lambda: hog_features(images),
+    hog = cached_features(get_data_home(data_home), "fashion_mnist_hog",
+                          content_key(images, "hog_features", dict(cell=7, n_bins=9)), lambda: hog_features(images),
                           f"Computing HOG features of {len(images)} images", verbose)
     pixels = images.reshape(len(images), -1).astype(np.float32) / 255.0
     if n_samples is not None:

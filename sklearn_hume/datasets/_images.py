@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import cached_features, get_data_home, require
+from .._progress import progress_bar
+from ._base import cached_features, content_key, get_data_home, require
 from ._fashion import FASHION_NAMES, fashion_mnist_images
 
 IMAGE_ENCODERS = {
@@ -22,11 +23,12 @@ def _batches(images, size, batch, verbose, name):
     import torch
     import torch.nn.functional as F
 
-    for start in range(0, len(images), batch):
-        x = torch.from_numpy(np.ascontiguousarray(images[start:start + batch])).float()[:, None]
-        yield F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False).expand(-1, 3, -1, -1)
-        if verbose and ((start // batch) % 20 == 19 or start + batch >= len(images)):
-            print(f"  {name}: {min(start + batch, len(images))}/{len(images)} images", flush=True)
+    with progress_bar(len(images), name, verbose) as bar:
+        for start in range(0, len(images), batch):
+            x = torch.from_numpy(np.ascontiguousarray(images[start:start + batch])).float()[:, None]
+            yield F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False).expand(-1, 3, -1, -1)
+            if bar is not None:
+                bar.update(min(batch, len(images) - start))
 
 
 def _encode_effnet(images, verbose):
@@ -97,7 +99,8 @@ def load_fashion_mnist_cnn_views(*, subset="test", directory=None, data_home=Non
     if subset not in ("test", "all"):
         raise ValueError(f"subset must be 'test' or 'all', got {subset!r}.")
     images, y = fashion_mnist_images(directory, subset)
-    X1, X2 = (cached_features(get_data_home(data_home) / f"fashion_mnist_{subset}_{name}.npy",
+    X1, X2 = (cached_features(get_data_home(data_home), f"fashion_mnist_{subset}_{name}",
+                              content_key(images, name, IMAGE_ENCODERS[name]),
                               lambda name=name: _ENCODE[name](images, verbose),
                               f"Embedding {len(images)} images with {IMAGE_ENCODERS[name]}", verbose)
               for name in ("effnet", "resnet50"))

