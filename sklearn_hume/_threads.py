@@ -71,8 +71,9 @@ class ThreadTuner:
     ``n_threads`` set (or one thread only, or not on a CPU): always that many.
     Otherwise it starts from ``initial``, what :func:`probe_threads` found when
     the fit began. On an idle machine (``initial == max_threads``) iterations
-    1 to 4 alternate between one thread and ``max_threads`` and the faster on
-    this problem is kept (small problems can be faster on one thread). Every
+    1 to 8 alternate between one thread and ``max_threads``, and one thread is
+    kept only if its best iteration is clearly (10 %) faster: small problems
+    can be faster on one thread. Every
     ``recheck`` iterations the probe runs again (a few milliseconds, not a
     whole iteration at a stalling count): if the pool stalls, one thread until
     the next probe; once it stops stalling, back to the idle choice.
@@ -85,7 +86,7 @@ class ThreadTuner:
         self.loaded = initial == 1
         self.preferred = max_threads  # the faster count on an idle machine
         self.current = 1 if self.loaded else max_threads
-        self.warm_up = 0 if self.loaded else 4
+        self.warm_up = 0 if self.loaded else 8
         self.times = {1: [], max_threads: []}
         self.next_check = self.warm_up + recheck
 
@@ -104,7 +105,8 @@ class ThreadTuner:
         if self.fixed is None and self.warm_up and 1 <= it <= self.warm_up:
             self.times[n].append(seconds)
             if it == self.warm_up:
-                self.preferred = self.current = min(self.times, key=lambda c: min(self.times[c]))
+                one_faster = min(self.times[1]) < 0.9 * min(self.times[self.max_threads])
+                self.preferred = self.current = 1 if one_faster else self.max_threads
 
     @contextmanager
     def iteration(self, it):
