@@ -13,6 +13,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from joblib import Parallel, delayed, effective_n_jobs
+from scipy.optimize import linear_sum_assignment
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -26,7 +27,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._aggregate import align_runs, cluster_stability, vote, vote_agreement
+from ._aggregate import align_runs, cluster_stability, contingency, vote, vote_agreement
 from ._objectives import OBJECTIVES, Settings
 from ._progress import progress_bar
 from ._ridge import probe_kappa
@@ -73,13 +74,14 @@ def _core_input(Z):
     return Z.clamp(-1e30, 1e30).to(torch.float32)
 
 
-def _fit_chunk(objective, Zs, params, settings, seed, device):
+def _fit_chunk(objective, Zs, params, settings, seed, device, anchors=None):
     """Fit one chunk of runs (a joblib task: module level, explicit arguments)."""
     # A worker has its own thread limit (joblib and dask set one per worker).
     limit = min(settings.max_threads, torch.get_num_threads())
     settings = dataclasses.replace(settings, max_threads=limit, start_threads=min(settings.start_threads, limit))
     Zs = [Z.to(device) for Z in Zs]
-    params, losses, n_iter = OBJECTIVES[objective].fit(Zs, params, settings, seed)
+    anchors = None if anchors is None else tuple(a.to(device) for a in anchors)
+    params, losses, n_iter = OBJECTIVES[objective].fit(Zs, params, settings, seed, anchors=anchors)
     return [p.cpu() for p in params], losses.cpu(), n_iter
 
 
@@ -208,6 +210,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     max_grad_norm : float, default=None
         Per-run gradient norm clipping. ``None``: 1.0 for ``"hume"``, none
         otherwise.
+
+    label_weight : float, default=1.0
+        With ``fit(..., known_labels=...)``: weight of the cross-entropy that
+        pulls the rows with a known class to it. Not used by ``"hume"``.
 
     tol : float, default=1e-4
         Stop once no run's objective moved by more than ``tol`` over 10
@@ -359,6 +365,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         "anneal_at": ["array-like", None],
         "anneal_factor": [Interval(Real, 0, None, closed="neither")],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "label_weight": [Interval(Real, 0, None, closed="neither")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "device": [str, torch.device],
         "n_jobs": [Integral, None],
@@ -391,6 +398,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         anneal_at=None,
         anneal_factor=0.1,
         max_grad_norm=None,
+        label_weight=1.0,
         tol=1e-4,
         device="auto",
         n_jobs=None,
@@ -419,6 +427,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.anneal_at = anneal_at
         self.anneal_factor = anneal_factor
         self.max_grad_norm = max_grad_norm
+        self.label_weight = label_weight
         self.tol = tol
         self.device = device
         self.n_jobs = n_jobs
@@ -470,6 +479,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             batch_size=int(batch), inner_steps=pick("inner_steps"), inner_lr=pick("inner_lr"),
             n_subsets=int(self.n_subsets), subset_size=int(self.subset_size),
             train_fraction=float(self.train_fraction), cluster_prior=self._check_prior(), tol=float(self.tol),
+            label_weight=float(self.label_weight),
             n_threads=None if self.n_threads is None else int(self.n_threads))
 
     def _check_prior(self):
@@ -488,7 +498,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, known_labels=None):
         """Fit the labeling.
 
         Parameters
@@ -500,6 +510,14 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         y : array-like of shape (n_samples, n_features_2) or (n_samples,), default=None
             A 2-D array is the second view. A 1-D array is ``y`` (labels):
             checked for length and ignored, as by every clusterer.
+        known_labels : array-like of shape (n_samples,), default=None
+            Opt-in semi-supervision, scikit-learn's convention: the class
+            (``0 .. n_clusters - 1``) of the rows whose class is known, ``-1``
+            for the others. Clusters are then numbered by these classes, the
+            rows keep their known class in ``labels_``, classes without a
+            known row stay free clusters, and known labels that the fit
+            contradicts are reported (``known_labels_contradicted_`` and a
+            warning).
 
         Returns
         -------
@@ -509,13 +527,32 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         # An interrupted or failed fit must not leave a half-fitted estimator.
         state = dict(self.__dict__)
         try:
-            return self._fit(X, y)
+            return self._fit(X, y, known_labels)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(state)
             raise
 
-    def _fit(self, X, y):
+    def _check_known_labels(self, known_labels, n_samples):
+        """``(rows, classes)`` of the known labels, or ``None``."""
+        if known_labels is None:
+            return None
+        k = np.asarray(known_labels)
+        if k.ndim != 1 or len(k) != n_samples:
+            raise ValueError(f"known_labels must be 1-D with one entry per sample ({n_samples}), got shape {k.shape}.")
+        whole = k.dtype.kind == "f" and np.all(np.isfinite(k)) and np.all(k == np.round(k))
+        if k.dtype.kind not in "iu" and not whole:
+            raise ValueError("known_labels must hold integer class indices (-1 for unknown), "
+                             f"got values of dtype {k.dtype}.")
+        k = k.astype(np.int64)
+        bad = k[(k < -1) | (k >= self.n_clusters)]
+        if bad.size:
+            raise ValueError(f"known_labels holds class {int(bad[0])}, but classes are numbered "
+                             f"0..{self.n_clusters - 1} (n_clusters={self.n_clusters}); -1 marks an unknown label.")
+        rows = np.flatnonzero(k >= 0)
+        return (rows, k[rows]) if rows.size else None
+
+    def _fit(self, X, y, known_labels=None):
         self._check_integer_params()
         views, explicit = collect_views(X, y, y_allowed=True)
         X, widths = stack_views(views)
@@ -528,6 +565,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         objective.check_views(len(sizes))
         self._warn_unused(objective)
         settings = self._resolve_settings(objective, n_samples)
+        known = self._check_known_labels(known_labels, n_samples)
+        if known is not None and objective is OBJECTIVES["hume"]:
+            raise ValueError('objective="hume" takes no known labels; use objective="loo" or "turtle".')
         device = _resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         gen = torch.Generator(device="cpu").manual_seed(seed)
@@ -550,7 +590,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                       f"in {time.perf_counter() - t0:.1f}s")
             params = objective.init([Z.shape[1] for Z in Zs], settings, gen)
             run_seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=gen))
-            params, losses, n_iter = self._fit_runs(objective, Zs, params, settings, run_seed, device)
+            anchors = None if known is None else tuple(torch.as_tensor(a, device=device) for a in known)
+            params, losses, n_iter = self._fit_runs(objective, Zs, params, settings, run_seed, device, anchors)
             with torch.no_grad():
                 soft = objective.probabilities(Zs, params, settings.final_temperature)
                 run_labels = soft.argmax(-1)
@@ -576,6 +617,23 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         n_voters = max(1, int(np.ceil(self.vote_fraction * settings.n_runs)))
         self.voters_ = np.sort(np.argsort(-self.run_scores_, kind="stable")[:n_voters])
         self.labels_, mean, counts = self._aggregate(soft)
+        self.known_labels_contradicted_ = None
+        if known is not None:
+            # Number the clusters by the known classes, re-vote in that numbering,
+            # then let the known rows keep their class.
+            numbering = np.empty(K, dtype=np.int64)
+            C = contingency(self.labels_[known[0]], known[1], K)
+            clusters, classes = linear_sum_assignment(-C)
+            numbering[clusters] = classes
+            self.run_permutations_ = numbering[self.run_permutations_]
+            self.labels_, mean, counts = self._aggregate(soft)
+            wrong = self.labels_[known[0]] != known[1]
+            self.known_labels_contradicted_ = known[0][wrong]
+            self.labels_[known[0]] = known[1]
+            if wrong.any():
+                warnings.warn(f"{int(wrong.sum())} of {len(known[0])} known labels are contradicted by the fit "
+                              "(rows in known_labels_contradicted_): the views do not support them, or they are "
+                              "wrong. They keep their known class in labels_.", UserWarning, stacklevel=4)
         rows = np.arange(n_samples)
         # Agreement of the voting runs times their mean probability of the label.
         agree = counts[rows, self.labels_] / len(self.voters_)
@@ -605,7 +663,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                           f"intervals along one axis, which rarely separates {self.n_clusters} classes.",
                           UserWarning, stacklevel=5)
 
-    def _fit_runs(self, objective, Zs, params, settings, seed, device):
+    def _fit_runs(self, objective, Zs, params, settings, seed, device, anchors=None):
         """All runs as one batched program, or in ``n_jobs`` chunks of runs.
 
         Every run's initial parameters are drawn before the split and batches
@@ -616,12 +674,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         n_chunks = min(R, effective_n_jobs(self.n_jobs)) if chunked else 1
         if n_chunks == 1:
             with progress_bar(settings.n_iter, "HumeClustering", self.verbose) as bar:
-                return objective.fit(Zs, params, settings, seed, progress=bar)
+                return objective.fit(Zs, params, settings, seed, progress=bar, anchors=anchors)
         chunks = np.array_split(np.arange(R), n_chunks)
         self._log(f"fitting {R} runs in {n_chunks} parallel chunks")
         Zs_cpu = [Z.cpu() for Z in Zs]
         parts = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_chunk)(self.objective, Zs_cpu, [p[c] for p in params], settings, seed, str(device))
+            delayed(_fit_chunk)(self.objective, Zs_cpu, [p[c] for p in params], settings, seed, str(device),
+                                None if anchors is None else [a.cpu() for a in anchors])
             for c in chunks)
         params = [torch.cat([part[0][i] for part in parts]).to(device) for i in range(len(params))]
         return params, torch.cat([part[1] for part in parts]).to(device), max(part[2] for part in parts)
@@ -772,14 +831,14 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         """
         return self._predict_all(X, X2)[1]
 
-    def fit_predict(self, X, y=None):
+    def fit_predict(self, X, y=None, *, known_labels=None):
         """Fit and return ``labels_``; arguments as in :meth:`fit`."""
-        return self.fit(X, y).labels_
+        return self.fit(X, y, known_labels=known_labels).labels_
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X, y=None, *, known_labels=None):
         """Fit and return the soft assignments of the training samples;
         arguments as in :meth:`fit`."""
-        self.fit(X, y)
+        self.fit(X, y, known_labels=known_labels)
         views, _ = collect_views(X, y, y_allowed=True)
         return self.transform(views if len(views) > 1 else views[0])
 

@@ -7,7 +7,8 @@ Every objective module defines:
 - ``check_views(n_views)``: raise for a number of views it cannot use;
 - ``init(dims, settings, generator)``: the runs' initial parameters, a list
   of CPU tensors whose first axis is the run;
-- ``fit(Zs, params, settings, seed, progress)``: optimise them, return
+- ``fit(Zs, params, settings, seed, progress, anchors)``: optimise them
+  (``anchors``: rows with known classes, or ``None``), return
   ``(params, losses, n_iter)``;
 - ``probabilities(Zs, params, temperature)``: soft labels ``(N, R, K)``;
 - ``probe_views(Zs)``: the views the probe score reads;
@@ -53,6 +54,7 @@ class Settings:
     cluster_prior: object
     tol: float
     n_threads: object
+    label_weight: float = 1.0
     max_threads: int = 1
     start_threads: object = None
 

@@ -59,3 +59,15 @@ def draw_batch(Zs, batch, generator):
         return Zs
     idx = torch.randperm(n, generator=generator)[:batch].to(Zs[0].device)
     return [Z[idx] for Z in Zs]
+
+
+def anchor_cross_entropy(Zs, params, temperature, anchors):
+    """Cross-entropy of the labels of the rows whose class is known, ``(R,)``.
+
+    ``anchors`` is ``(rows, classes)`` (long tensors): these rows should get
+    these cluster ids, which also numbers the clusters by the known classes.
+    """
+    rows, classes = anchors
+    Y = head_probabilities([Z[rows] for Z in Zs], params, temperature)
+    picked = Y.gather(-1, classes.view(-1, 1, 1).expand(-1, Y.shape[1], 1))[..., 0]
+    return -torch.log(picked.clamp_min(1e-12)).mean(0)

@@ -7,7 +7,14 @@ import torch
 
 from .._optim import optimise
 from .._ridge import loo_residuals, ridge_spectrum
-from ._heads import draw_batch, head_probabilities, head_view_labels, heads_as_numpy, init_heads
+from ._heads import (
+    anchor_cross_entropy,
+    draw_batch,
+    head_probabilities,
+    head_view_labels,
+    heads_as_numpy,
+    init_heads,
+)
 from ._terms import balance_penalty
 
 DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
@@ -47,7 +54,7 @@ def loo_objective(Y, bases):
     return total / len(bases) + impurity
 
 
-def fit(Zs, params, settings, seed, progress=None):
+def fit(Zs, params, settings, seed, progress=None, anchors=None):
     n = Zs[0].shape[0]
     device = Zs[0].device
     params = [p.to(device).clone().requires_grad_() for p in params]
@@ -62,7 +69,10 @@ def fit(Zs, params, settings, seed, progress=None):
         # A mini-batch gets the exact LOO objective of its own ridge fits.
         bases = full if full is not None else [ridge_spectrum(Z, settings.alpha, gram=True) for Z in Zb]
         Y = head_probabilities(Zb, params, temperature)
-        return loo_objective(Y, bases) + settings.entropy_weight * balance_penalty(Y, log_prior)
+        loss = loo_objective(Y, bases) + settings.entropy_weight * balance_penalty(Y, log_prior)
+        if anchors is not None:
+            loss = loss + settings.label_weight * anchor_cross_entropy(Zs, params, temperature, anchors)
+        return loss
 
     losses, n_iter = optimise(loss_fn, params, settings, deterministic=full is not None, progress=progress)
     return [p.detach() for p in params], losses, n_iter

@@ -31,7 +31,7 @@ from ._terms import marginal_entropy, sparsemax
 
 DEFAULTS = dict(n_iter=1000, learning_rate=1e-3, temperature=0.1, entropy_weight=10.0, anneal_at=(100, 200),
                 max_grad_norm=1.0, inner_steps=300, inner_lr=1e-3)
-UNUSED = ("cluster_prior", "batch_size", "n_jobs")
+UNUSED = ("cluster_prior", "batch_size", "n_jobs", "label_weight")
 
 
 def check_views(n_views):
@@ -135,7 +135,9 @@ def draw_inner_init(R, d2, K, generator):
             (torch.rand(R, 1, K, generator=generator) * 2 - 1) * bound)
 
 
-def fit(Zs, params, settings, seed, progress=None):
+def fit(Zs, params, settings, seed, progress=None, anchors=None):
+    if anchors is not None:
+        raise ValueError('objective="hume" takes no known labels; use objective="loo" or "turtle".')
     Z1, Z2 = Zs[0], Zs[-1]
     device = Z1.device
     X, base = params[0].to(device).clone().requires_grad_(), params[1].to(device)

@@ -5,7 +5,14 @@ hypergradient (TURTLE, Gadetsky, Jiang & Brbić, ICML 2024)."""
 import torch
 
 from .._optim import optimise
-from ._heads import draw_batch, head_probabilities, head_view_labels, heads_as_numpy, init_heads
+from ._heads import (
+    anchor_cross_entropy,
+    draw_batch,
+    head_probabilities,
+    head_view_labels,
+    heads_as_numpy,
+    init_heads,
+)
 from ._loo import _log_prior
 from ._terms import balance_penalty
 
@@ -39,7 +46,7 @@ def inner_cross_entropy(Zs, Y, inner):
     return total / len(Zs)
 
 
-def fit(Zs, params, settings, seed, progress=None):
+def fit(Zs, params, settings, seed, progress=None, anchors=None):
     n, device = Zs[0].shape[0], Zs[0].device
     R, K = params[0].shape[0], settings.n_clusters
     params = [p.to(device).clone().requires_grad_() for p in params]
@@ -60,7 +67,10 @@ def fit(Zs, params, settings, seed, progress=None):
                 inner_cross_entropy(Zb, Y.detach(), inner).sum().backward()
                 inner_opt.step()
         fixed = [(V.detach(), b.detach()) for V, b in inner]  # first-order hypergradient
-        return inner_cross_entropy(Zb, Y, fixed) + settings.entropy_weight * balance_penalty(Y, log_prior)
+        loss = inner_cross_entropy(Zb, Y, fixed) + settings.entropy_weight * balance_penalty(Y, log_prior)
+        if anchors is not None:
+            loss = loss + settings.label_weight * anchor_cross_entropy(Zs, params, temperature, anchors)
+        return loss
 
     # The inner classifiers keep moving, so the loss is not a fixed function: no tol.
     losses, n_iter = optimise(loss_fn, params, settings, progress=progress)
