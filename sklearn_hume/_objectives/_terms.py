@@ -39,6 +39,13 @@ def balance_penalty(p, log_prior=None, sample_dim=0):
     return (m * (torch.log(m.clamp_min(1e-12)) - log_prior)).sum(-1)
 
 
+def log_prior(prior, device):
+    """``log(prior)`` as a float32 tensor, or ``None`` without a prior."""
+    if prior is None:
+        return None
+    return torch.log(torch.as_tensor(prior, dtype=torch.float32, device=device))
+
+
 def softmax_last(x):
     """``softmax(x, dim=-1)`` for ``(N, R, K)``; reducing over the middle axis of
     the transposed view vectorises over runs, several times faster on CPUs

@@ -5,16 +5,19 @@ hypergradient (TURTLE, Gadetsky, Jiang & Brbić, ICML 2024)."""
 import torch
 
 from .._optim import optimise
-from ._heads import (
+from ._heads import (  # noqa: F401  (the shared part of the objective interface)
     anchor_cross_entropy,
+    check_views,
     draw_batch,
     head_probabilities,
-    head_view_labels,
-    heads_as_numpy,
-    init_heads,
+    init,
+    probabilities,
+    probe_views,
+    public_heads,
+    run_scores,
+    view_labels,
 )
-from ._loo import _log_prior
-from ._terms import balance_penalty
+from ._terms import balance_penalty, log_prior
 
 DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
                 max_grad_norm=None, inner_steps=10, inner_lr=0.05)
@@ -24,14 +27,6 @@ AUTO_BATCH = 10_000  # TURTLE's rows per iteration
 
 def auto_batch(n_samples):
     return min(n_samples, AUTO_BATCH)
-
-
-def check_views(n_views):
-    pass
-
-
-def init(dims, settings, generator):
-    return init_heads(dims, settings.n_runs, settings.n_clusters, generator)
 
 
 def inner_cross_entropy(Zs, Y, inner):
@@ -50,7 +45,7 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
     n, device = Zs[0].shape[0], Zs[0].device
     R, K = params[0].shape[0], settings.n_clusters
     params = [p.to(device).clone().requires_grad_() for p in params]
-    log_prior = _log_prior(settings, device)
+    prior = log_prior(settings.cluster_prior, device)
     inner = [(torch.zeros(R, Z.shape[1], K, device=device, requires_grad=True),
               torch.zeros(R, 1, K, device=device, requires_grad=True)) for Z in Zs]
     inner_opt = torch.optim.Adam([p for pair in inner for p in pair], lr=settings.inner_lr)
@@ -67,7 +62,7 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
                 inner_cross_entropy(Zb, Y.detach(), inner).sum().backward()
                 inner_opt.step()
         fixed = [(V.detach(), b.detach()) for V, b in inner]  # first-order hypergradient
-        loss = inner_cross_entropy(Zb, Y, fixed) + settings.entropy_weight * balance_penalty(Y, log_prior)
+        loss = inner_cross_entropy(Zb, Y, fixed) + settings.entropy_weight * balance_penalty(Y, prior)
         if anchors is not None:
             loss = loss + settings.label_weight * anchor_cross_entropy(Zs, params, temperature, anchors)
         return loss
@@ -75,17 +70,3 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
     # The inner classifiers keep moving, so the loss is not a fixed function: no tol.
     losses, n_iter = optimise(loss_fn, params, settings, progress=progress)
     return [p.detach() for p in params], losses, n_iter
-
-
-probabilities = head_probabilities
-view_labels = head_view_labels
-public_heads = heads_as_numpy
-
-
-def run_scores(Zs, run_labels, losses, settings):
-    return -losses
-
-
-
-def probe_views(Zs):
-    return Zs
