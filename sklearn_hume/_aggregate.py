@@ -15,6 +15,15 @@ def contingency(a, b, n_clusters):
     return C
 
 
+def match_clusters(labels, targets, n_clusters):
+    """The renumbering of cluster ids that agrees with ``targets`` on the most
+    samples (Hungarian algorithm): ``numbering[k]`` is cluster ``k``'s new id."""
+    clusters, ids = linear_sum_assignment(-contingency(labels, targets, n_clusters))
+    numbering = np.empty(n_clusters, dtype=np.int64)
+    numbering[clusters] = ids
+    return numbering
+
+
 def align_runs(run_labels, reference, n_clusters):
     """Permutations that map each run's cluster ids onto the reference run's.
 
@@ -32,12 +41,7 @@ def align_runs(run_labels, reference, n_clusters):
         Hungarian algorithm maximises the number of samples on which the
         relabelled run agrees with the reference.
     """
-    ref = run_labels[reference]
-    perms = np.empty((len(run_labels), n_clusters), dtype=np.int64)
-    for r, lab in enumerate(run_labels):
-        rows, cols = linear_sum_assignment(-contingency(lab, ref, n_clusters))
-        perms[r, rows] = cols
-    return perms
+    return np.stack([match_clusters(lab, run_labels[reference], n_clusters) for lab in run_labels])
 
 
 def vote(run_labels, perms, n_clusters, tie_break=None):

@@ -13,7 +13,6 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from joblib import Parallel, delayed, effective_n_jobs
-from scipy.optimize import linear_sum_assignment
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -27,12 +26,20 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._aggregate import align_runs, cluster_stability, contingency, vote, vote_agreement
+from ._aggregate import align_runs, cluster_stability, match_clusters, vote, vote_agreement
 from ._objectives import OBJECTIVES, Settings
 from ._progress import progress_bar
 from ._ridge import probe_kappa
 from ._threads import probe_threads, restored_num_threads
-from ._views import collect_views, embed_view, fit_view_embedding, resolve_view_sizes, split_columns, stack_views
+from ._views import (
+    collect_views,
+    embed_view,
+    fit_view_embedding,
+    is_count,
+    resolve_view_sizes,
+    split_columns,
+    stack_views,
+)
 
 # Integer parameters for which a bool is a mistake, not a number.
 _INTEGER_PARAMS = ("n_clusters", "n_runs", "n_iter", "n_components", "inner_steps", "batch_size", "n_subsets",
@@ -46,11 +53,9 @@ def _resolve_device(device):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
         dev = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise InvalidParameterError(
-            f"The 'device' parameter of HumeClustering must be 'auto', 'cpu', 'cuda', 'cuda:N' or a torch.device. "
-            f"Got {device!r} instead.") from exc
-    if dev.type not in ("cpu", "cuda"):
+    except (RuntimeError, TypeError):
+        dev = None
+    if dev is None or dev.type not in ("cpu", "cuda"):
         raise InvalidParameterError(
             f"The 'device' parameter of HumeClustering must be 'auto', 'cpu', 'cuda', 'cuda:N' or a torch.device. "
             f"Got {device!r} instead.")
@@ -463,8 +468,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         anneal_at = d["anneal_at"]
         if self.anneal_at is not None:
             a = np.atleast_1d(np.asarray(self.anneal_at, dtype=object))
-            if a.ndim != 1 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-                                      and v >= 0 for v in a):
+            if a.ndim != 1 or not all(is_count(v) for v in a):
                 raise ValueError(f"anneal_at must be a list of non-negative iteration numbers, got {self.anneal_at!r}.")
             anneal_at = tuple(sorted(int(v) for v in a))
         if self.batch_size == "auto":
@@ -566,8 +570,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self._warn_unused(objective)
         settings = self._resolve_settings(objective, n_samples)
         known = self._check_known_labels(known_labels, n_samples)
-        if known is not None and objective is OBJECTIVES["hume"]:
-            raise ValueError('objective="hume" takes no known labels; use objective="loo" or "turtle".')
+        if known is not None and not objective.KNOWN_LABELS:
+            raise ValueError(f'objective="{self.objective}" takes no known labels; use objective="loo" or "turtle".')
         device = _resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         gen = torch.Generator(device="cpu").manual_seed(seed)
@@ -585,7 +589,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 p, Z = fit_view_embedding(_as_tensor(block, device), self.n_components)
                 view_params.append({k: v.cpu().numpy() if torch.is_tensor(v) else v for k, v in p.items()})
                 Zs.append(_core_input(Z))
-                self._warn_view(i, sizes[i], p["constant"], len(sizes))
+                self._warn_view(i, sizes[i], p["constant"])
             self._log(f"{len(Zs)} view(s) embedded to {[Z.shape[1] for Z in Zs]} dims on {device} "
                       f"in {time.perf_counter() - t0:.1f}s")
             params = objective.init([Z.shape[1] for Z in Zs], settings, gen)
@@ -621,10 +625,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         if known is not None:
             # Number the clusters by the known classes, re-vote in that numbering,
             # then let the known rows keep their class.
-            numbering = np.empty(K, dtype=np.int64)
-            C = contingency(self.labels_[known[0]], known[1], K)
-            clusters, classes = linear_sum_assignment(-C)
-            numbering[clusters] = classes
+            numbering = match_clusters(self.labels_[known[0]], known[1], K)
             self.run_permutations_ = numbering[self.run_permutations_]
             self.labels_, mean, counts = self._aggregate(soft)
             wrong = self.labels_[known[0]] != known[1]
@@ -654,7 +655,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                   f"best run {self.best_run_}, final objective {self.run_losses_[self.best_run_]:.4f}")
         return self
 
-    def _warn_view(self, i, width, constant, n_views):
+    def _warn_view(self, i, width, constant):
         if constant:
             warnings.warn(f"View {i + 1} is constant: it carries no information and only the other views "
                           "shape the labeling.", UserWarning, stacklevel=5)

@@ -145,12 +145,16 @@ def stack_views(views):
     return np.hstack(arrays), widths
 
 
+def is_count(v, minimum=0):
+    """An integer (not a bool) of at least ``minimum``."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and v >= minimum
+
+
 def resolve_view_sizes(view_sizes, n_features, explicit_widths):
     """Column widths of the views, checked against the data."""
     if view_sizes is not None:
         sizes = np.asarray(view_sizes, dtype=object)
-        ok = (sizes.ndim == 1 and sizes.size > 0 and all(
-            isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) and s >= 1 for s in sizes))
+        ok = sizes.ndim == 1 and sizes.size > 0 and all(is_count(s, 1) for s in sizes)
         if not ok:
             raise ValueError(f"view_sizes must be a non-empty list of positive integers, got {view_sizes!r}.")
         sizes = sizes.astype(np.int64)

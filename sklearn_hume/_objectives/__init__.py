@@ -4,6 +4,7 @@ Every objective module defines:
 
 - ``DEFAULTS``: its values for the settings the estimator leaves at ``None``;
 - ``UNUSED``: the estimator parameters it does not read (setting one warns);
+- ``KNOWN_LABELS``: whether it takes rows with known classes (``anchors``);
 - ``check_views(n_views)``: raise for a number of views it cannot use;
 - ``init(dims, settings, generator)``: the runs' initial parameters, a list
   of CPU tensors whose first axis is the run;

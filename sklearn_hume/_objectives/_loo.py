@@ -23,6 +23,7 @@ from ._terms import balance_penalty, log_prior
 DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
                 max_grad_norm=None, inner_steps=None, inner_lr=None)
 UNUSED = ("inner_steps", "inner_lr", "n_subsets", "subset_size", "train_fraction")
+KNOWN_LABELS = True  # takes rows with known classes (fit's known_labels)
 # batch_size="auto": every row up to this many, batches of _AUTO_BATCH beyond.
 AUTO_FULL_BATCH, AUTO_BATCH = 50_000, 20_000
 

@@ -22,6 +22,7 @@ from ._terms import balance_penalty, log_prior
 DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
                 max_grad_norm=None, inner_steps=10, inner_lr=0.05)
 UNUSED = ("n_subsets", "subset_size", "train_fraction")
+KNOWN_LABELS = True  # takes rows with known classes (fit's known_labels)
 AUTO_BATCH = 10_000  # TURTLE's rows per iteration
 
 
