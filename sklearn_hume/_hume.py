@@ -69,7 +69,11 @@ def _as_tensor(a, device):
     CPU (column blocks included) unless its strides are negative."""
     if any(s < 0 for s in a.strides):
         a = np.ascontiguousarray(a)
-    return torch.as_tensor(a, device=device)
+    with warnings.catch_warnings():
+        # Read-only inputs (memmaps) are shared too: nothing writes to them
+        # (preprocessing starts with a centred copy), so torch's warning is moot.
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.as_tensor(a, device=device)
 
 
 def _core_input(Z):

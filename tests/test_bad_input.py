@@ -1,6 +1,7 @@
 """Bad input: each case gets a clear error naming the problem, or a correct result."""
 
 import subprocess
+import warnings
 import sys
 
 import numpy as np
@@ -157,7 +158,9 @@ def test_inputs_are_never_modified(data):
     A, B = X1.astype(np.float32), X2.copy()
     A.flags.writeable = False  # any write would raise
     B0 = B.copy()
-    est = HumeClustering(n_clusters=3, **FAST).fit(A, B)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # read-only input is ordinary input: no warning either
+        est = HumeClustering(n_clusters=3, **FAST).fit(A, B)
     est.predict(A, B)
     est.transform(A, B)
     est.score(A, B)

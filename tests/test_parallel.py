@@ -13,7 +13,7 @@ from .conftest import make_two_views
 @pytest.mark.parametrize("objective", ["loo", "turtle"])
 def test_n_jobs_gives_the_same_labels(objective):
     X1, X2, _ = make_two_views()
-    kw = dict(n_clusters=3, n_runs=4, n_iter=40, random_state=0, objective=objective, subset_size=60, batch_size=60)
+    kw = dict(n_clusters=3, n_runs=4, n_iter=40, random_state=0, objective=objective, batch_size=60)
     ref = HumeClustering(**kw).fit(X1, X2)
     par = HumeClustering(n_jobs=2, **kw).fit(X1, X2)
     np.testing.assert_array_equal(par.labels_, ref.labels_)
