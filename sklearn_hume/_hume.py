@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Str
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import align_runs, cluster_stability, match_clusters, vote, vote_agreement
+from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._objectives import OBJECTIVES, Settings
 from ._progress import progress_bar
 from ._ridge import probe_kappa
@@ -562,6 +563,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     def _fit(self, X, y, known_labels=None):
         self._check_integer_params()
+        if holds_dask(X) or holds_dask(y):
+            raise TypeError(
+                "fit does not take dask arrays yet (it would load every row into memory). Fit on a sample that "
+                "fits in memory, e.g. fit(X[idx].compute()), or on all rows in memory with batch_size; predict "
+                "and transform then take the dask array and return dask arrays.")
         views, explicit = collect_views(X, y, y_allowed=True)
         X, widths = stack_views(views)
         X = validate_data(self, X, reset=True, dtype=[np.float32, np.float64], ensure_min_samples=2)
@@ -815,7 +821,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            A lazy dask array, row-chunked like ``X``, when ``X`` is a dask array.
         """
+        if holds_dask(X):
+            check_is_fitted(self)
+            return map_rows(self.predict, as_one_dask_matrix(X, X2, self.view_sizes_), None, np.int64)
         return self._predict_all(X, X2)[0]
 
     def transform(self, X, X2=None):
@@ -832,8 +842,12 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         Returns
         -------
         P : ndarray of shape (n_samples, n_clusters)
-            Non-negative, rows sum to one.
+            Non-negative, rows sum to one. A lazy dask array, row-chunked like
+            ``X``, when ``X`` is a dask array.
         """
+        if holds_dask(X):
+            check_is_fitted(self)
+            return map_rows(self.transform, as_one_dask_matrix(X, X2, self.view_sizes_), self._n_clusters, np.float32)
         return self._predict_all(X, X2)[1]
 
     def fit_predict(self, X, y=None, *, known_labels=None):

@@ -1,8 +1,8 @@
 """Bad input: each case gets a clear error naming the problem, or a correct result."""
 
 import subprocess
-import warnings
 import sys
+import warnings
 
 import numpy as np
 import pytest
