@@ -181,3 +181,14 @@ def test_runs_that_disagree_warn():
     # Untrained random heads (n_iter=0) label at random: the runs disagree.
     with pytest.warns(UserWarning, match="voting runs disagree"):
         HumeClustering(n_clusters=3, n_runs=6, n_iter=0, random_state=0).fit(X1, X2)
+
+
+def test_progress_only_when_asked(capsys):
+    X1, X2, _ = make_two_views()
+    HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""  # quiet by default
+    HumeClustering(n_clusters=3, verbose=1, **FAST).fit(X1, X2)
+    out = capsys.readouterr()
+    assert "HumeClustering" in out.err  # the progress bar (tqdm, stderr)
+    assert "final objective" in out.out  # the phase lines, in the score vocabulary

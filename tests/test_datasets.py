@@ -36,9 +36,13 @@ def test_get_data_home(tmp_path, monkeypatch):
     assert get_data_home(tmp_path / "x") == tmp_path / "x"
 
 
-def test_benchmark_writes_table_and_figures(tmp_path):
+def test_benchmark_writes_table_and_figures(tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    rows = run("mfeat", "fou,pix", out=tmp_path, hume_params={"n_runs": 2, "n_iter": 20}, spectral=False, verbose=0)
+    rows = run("mfeat", "fou,pix", out=tmp_path, hume_params={"n_runs": 2, "n_iter": 20, "verbose": 1},
+               spectral=False, verbose=0)
+    out = capsys.readouterr()
+    # Nothing but the table's own lines: no progress bar or verbose line inside it.
+    assert "[HumeClustering]" not in out.out and "HumeClustering:" not in out.err
     methods = [r["method"] for r in rows]
     assert methods[:3] == ["KMeans on fou", "KMeans on pix", "KMeans on all views"]
     assert "HumeClustering" in methods and methods[-1].startswith("Linear probe")

@@ -1,6 +1,7 @@
 """The documentation builds without warnings, and the gallery runs every
 ``examples/plot_*.py`` while building (an example that raises fails it)."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,12 @@ def test_docs_build_and_gallery_run_without_warnings(tmp_path, monkeypatch):
     # -W: warnings are errors; -E: fresh environment.
     assert sphinx_cmd.build_main(["-W", "-E", "-q", "-b", "html", str(tmp_path / "docs"), str(out)]) == 0
     assert (out / "how_hume_works.html").is_file()
+    html = (out / "index.html").read_text()
+    index = re.sub(r"<[^>]+>", "", html)  # text only: highlighting splits code into spans
+    # The front page says what HUME is, shows the usage, links the gallery, says how to build it.
+    assert "linearly" in index or "linear model" in index
+    assert "HumeClustering(n_clusters=10" in index and "auto_examples/index.html" in html
+    assert "python -m sphinx -b html docs docs/_build/html" in index
     examples = sorted(p.stem for p in (ROOT / "examples").glob("plot_*.py"))
     assert len(examples) >= 4
     for name in examples:
