@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.cluster import KMeans, SpectralClustering
+from sklearn.cluster import AgglomerativeClustering, KMeans, SpectralClustering
+from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.model_selection import train_test_split
@@ -77,6 +78,8 @@ def normalised(view):
     v = view - view.mean(0)
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
+
+_WARD_MAX_ROWS = 20_000
 
 # Datasets built offline by sklearn_hume.datasets (cached after the first run).
 BUILT = {
@@ -134,6 +137,10 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
     record("KMeans on all views", lambda: kmeans(Xn), lambda i: kmeans(Xn[i]))
     if spectral:
         record("Spectral on all views", lambda: spectral_fit(Xn), lambda i: spectral_fit(Xn[i]))
+    if len(y) <= _WARD_MAX_ROWS:  # Ward's merge tree needs O(N^2) memory
+        ward = lambda A: make_pipeline(PCA(min(64, A.shape[1]), random_state=seed),
+                                       AgglomerativeClustering(K, linkage="ward")).fit(A)[-1].labels_
+        record("Ward on all views (PCA-64)", lambda: ward(Xn), lambda i: ward(Xn[i]))
     # verbose=0: a progress bar would land inside the table's lines.
     est = HumeClustering(n_clusters=K, view_sizes=[v.shape[1] for v in Xs], random_state=seed,
                          **{**(hume_params or {}), "verbose": 0})
