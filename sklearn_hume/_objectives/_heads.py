@@ -8,7 +8,7 @@ objectives share (``init``, ``probabilities``, ``view_labels``,
 
 import torch
 
-from ._terms import softmax_last
+from ._terms import balance_penalty, softmax_last
 
 
 def init_heads(dims, n_runs, n_clusters, generator):
@@ -25,12 +25,21 @@ def pairs(params):
     return list(zip(params[0::2], params[1::2]))
 
 
+def unit_columns(V):
+    """``V`` (``(R, d, K)``) with every cluster's weight vector of unit norm."""
+    return V / V.norm(dim=1, keepdim=True).clamp_min(1e-12)
+
+
+def batched_linear(Z, V, b):
+    """``Z @ V[r] + b[r]`` for every run ``r`` as one product, ``(N, R, K)``."""
+    R, r, K = V.shape
+    return (Z @ V.permute(1, 0, 2).reshape(r, R * K)).view(-1, R, K) + b.view(1, R, K)
+
+
 def head_logits(Z, V, b):
     """Logits of one view's heads for every run, ``(N, R, K)``. Weights are
     normalised per cluster, so every view's logits live on one scale."""
-    R, r, K = V.shape
-    W = V / V.norm(dim=1, keepdim=True).clamp_min(1e-12)
-    return (Z @ W.permute(1, 0, 2).reshape(r, R * K)).view(-1, R, K) + b.view(1, R, K)
+    return batched_linear(Z, unit_columns(V), b)
 
 
 def head_probabilities(Zs, params, temperature):
@@ -51,8 +60,7 @@ def head_view_labels(Zs, params):
 
 def heads_as_numpy(params, dims):
     """Per view the normalised head weights ``(R, r, K)`` and biases ``(R, K)``."""
-    return [((V / V.norm(dim=1, keepdim=True).clamp_min(1e-12)).cpu().numpy(), b[:, 0].cpu().numpy())
-            for V, b in pairs(params)]
+    return [(unit_columns(V).cpu().numpy(), b[:, 0].cpu().numpy()) for V, b in pairs(params)]
 
 
 def draw_batch(Zs, batch, generator):
@@ -63,6 +71,16 @@ def draw_batch(Zs, batch, generator):
         return Zs
     idx = torch.randperm(n, generator=generator)[:batch].to(Zs[0].device)
     return [Z[idx] for Z in Zs]
+
+
+def penalties(Y, Zs, params, temperature, settings, log_prior, anchors):
+    """What both head objectives add to their fit term, ``(R,)``: the balance
+    penalty on the mean label (entropy, or KL to a prior) and, with known
+    labels, their cross-entropy."""
+    loss = settings.entropy_weight * balance_penalty(Y, log_prior)
+    if anchors is not None:
+        loss = loss + settings.label_weight * anchor_cross_entropy(Zs, params, temperature, anchors)
+    return loss
 
 
 def anchor_cross_entropy(Zs, params, temperature, anchors):

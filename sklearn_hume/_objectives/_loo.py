@@ -7,18 +7,18 @@ import torch
 from .._optim import optimise
 from .._ridge import loo_residuals, ridge_spectrum
 from ._heads import (  # noqa: F401  (the shared part of the objective interface)
-    anchor_cross_entropy,
     check_views,
     draw_batch,
     head_probabilities,
     init,
+    penalties,
     probabilities,
     probe_views,
     public_heads,
     run_scores,
     view_labels,
 )
-from ._terms import balance_penalty, log_prior
+from ._terms import log_prior
 
 DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
                 max_grad_norm=None, inner_steps=None, inner_lr=None)
@@ -65,10 +65,7 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
         # A mini-batch gets the exact LOO objective of its own ridge fits.
         bases = full if full is not None else [ridge_spectrum(Z, settings.alpha, gram=True) for Z in Zb]
         Y = head_probabilities(Zb, params, temperature)
-        loss = loo_objective(Y, bases) + settings.entropy_weight * balance_penalty(Y, prior)
-        if anchors is not None:
-            loss = loss + settings.label_weight * anchor_cross_entropy(Zs, params, temperature, anchors)
-        return loss
+        return loo_objective(Y, bases) + penalties(Y, Zs, params, temperature, settings, prior, anchors)
 
     losses, n_iter = optimise(loss_fn, params, settings, deterministic=full is not None, progress=progress)
     return [p.detach() for p in params], losses, n_iter

@@ -6,18 +6,19 @@ import torch
 
 from .._optim import optimise
 from ._heads import (  # noqa: F401  (the shared part of the objective interface)
-    anchor_cross_entropy,
+    batched_linear,
     check_views,
     draw_batch,
     head_probabilities,
     init,
+    penalties,
     probabilities,
     probe_views,
     public_heads,
     run_scores,
     view_labels,
 )
-from ._terms import balance_penalty, log_prior
+from ._terms import log_prior
 
 DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
                 max_grad_norm=None, inner_steps=10, inner_lr=0.05)
@@ -35,8 +36,7 @@ def inner_cross_entropy(Zs, Y, inner):
     ``[(V, b), ...]`` against soft labels ``Y``, ``(R,)``."""
     total = 0.0
     for Z, (V, b) in zip(Zs, inner):
-        R, r, K = V.shape
-        logits = (Z @ V.permute(1, 0, 2).reshape(r, R * K)).view(-1, R, K) + b.view(1, R, K)
+        logits = batched_linear(Z, V, b)
         logp = torch.log_softmax(logits.transpose(-1, -2), dim=-2).transpose(-1, -2)
         total = total - (Y * logp).sum(-1).mean(0)
     return total / len(Zs)
@@ -63,10 +63,7 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
                 inner_cross_entropy(Zb, Y.detach(), inner).sum().backward()
                 inner_opt.step()
         fixed = [(V.detach(), b.detach()) for V, b in inner]  # first-order hypergradient
-        loss = inner_cross_entropy(Zb, Y, fixed) + settings.entropy_weight * balance_penalty(Y, prior)
-        if anchors is not None:
-            loss = loss + settings.label_weight * anchor_cross_entropy(Zs, params, temperature, anchors)
-        return loss
+        return inner_cross_entropy(Zb, Y, fixed) + penalties(Y, Zs, params, temperature, settings, prior, anchors)
 
     # The inner classifiers keep moving, so the loss is not a fixed function: no tol.
     losses, n_iter = optimise(loss_fn, params, settings, progress=progress)
