@@ -96,10 +96,16 @@ def init_from_weight(W, generator):
     return X, base
 
 
+def _linear_init(shape, fan_in, generator):
+    """``nn.Linear``'s default initialisation of weights and biases:
+    uniform on ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]`` (kaiming_uniform with
+    ``a=sqrt(5)``)."""
+    return (torch.rand(*shape, generator=generator) * 2 - 1) / math.sqrt(fan_in)
+
+
 def init(dims, settings, generator):
     d1, K = dims[0], settings.n_clusters
-    bound = 1.0 / math.sqrt(d1)  # nn.Linear's default: kaiming_uniform(a=sqrt(5))
-    W = (torch.rand(settings.n_runs, K, d1, generator=generator) * 2 - 1) * bound
+    W = _linear_init((settings.n_runs, K, d1), d1, generator)
     return list(init_from_weight(W, generator))
 
 
@@ -131,9 +137,7 @@ def draw_subsets(n, R, m, n_train, generator):
 
 def draw_inner_init(R, d2, K, generator):
     """``nn.Linear(d2, K)``'s default initialisation for every run."""
-    bound = 1.0 / math.sqrt(d2)
-    return ((torch.rand(R, d2, K, generator=generator) * 2 - 1) * bound,
-            (torch.rand(R, 1, K, generator=generator) * 2 - 1) * bound)
+    return _linear_init((R, d2, K), d2, generator), _linear_init((R, 1, K), d2, generator)
 
 
 def fit(Zs, params, settings, seed, progress=None, anchors=None):
