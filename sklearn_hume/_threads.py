@@ -49,8 +49,7 @@ def probe_threads(max_threads, rounds=3):
         return 1
     A = torch.randn(*_PROBE_SHAPE, generator=torch.Generator().manual_seed(0))
     best = {1: float("inf"), max_threads: float("inf")}
-    before = torch.get_num_threads()
-    try:
+    with restored_num_threads():
         for _ in range(rounds):
             for n in best:
                 torch.set_num_threads(n)
@@ -60,8 +59,6 @@ def probe_threads(max_threads, rounds=3):
                 best[n] = min(best[n], time.perf_counter() - t)
             if best[max_threads] > 3 * best[1]:
                 break
-    finally:
-        torch.set_num_threads(before)
     return max_threads if best[max_threads] < 1.5 * best[1] else 1
 
 
