@@ -3,6 +3,7 @@
 the aggregation (``_aggregate``), and keeps the fitted state as NumPy.
 ``predict``, ``transform`` and ``score`` read only that state."""
 
+import copy
 import dataclasses
 import inspect
 import time
@@ -29,6 +30,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._aggregate import align_runs, cluster_stability, match_clusters, vote, vote_agreement
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._objectives import OBJECTIVES, Settings
+from ._outofcore import RowBlocks, embed_rows, is_out_of_core, view_statistics
+from ._outofcore import fit_rows as sample_fit_rows
 from ._progress import progress_bar
 from ._ridge import probe_kappa
 from ._threads import probe_threads, restored_num_threads
@@ -261,7 +264,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-        Majority vote of the aligned voting runs on the training data.
+        Majority vote of the aligned voting runs on the training data. After
+        a fit on a dask array, ``labels_``, ``confidence_`` and
+        ``run_labels_`` are lazy dask arrays (computed when asked for); after
+        a fit on a memmap, NumPy arrays computed block by block.
 
     confidence_ : ndarray of shape (n_samples,)
         Reliability of each label in ``[0, 1]``: the share of voting runs that
@@ -285,6 +291,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     run_labels_ : ndarray of shape (n_runs, n_samples)
         Each run's labels, in its own cluster numbering.
+
+    n_fit_rows_ : int
+        Rows the optimisation drew its batches from: every row for in-memory
+        data; for dask or memmap input a uniform sample of at most 200,000
+        rows (all rows when fewer). Preprocessing statistics, ``labels_``
+        and ``confidence_`` always cover every row; ``cluster_stability_``
+        and the run ranking come from these rows.
 
     run_losses_ : ndarray of shape (n_runs,)
         Final value of the optimised objective (lower is better).
@@ -515,7 +528,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         X : array-like of shape (n_samples, n_features), or list of array-likes
             One matrix (one view, or several side by side with
             ``view_sizes``), the first view when a second follows, or a list
-            of 2-D views.
+            of 2-D views. Dask arrays and NumPy memmaps are read block by
+            block of rows and never loaded whole (see ``n_fit_rows_``); dask
+            chunks along the columns are merged, as a block must hold whole
+            views.
         y : array-like of shape (n_samples, n_features_2) or (n_samples,), default=None
             A 2-D array is the second view. A 1-D array is ``y`` (labels):
             checked for length and ignored, as by every clusterer.
@@ -563,28 +579,37 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     def _fit(self, X, y, known_labels=None):
         self._check_integer_params()
-        if holds_dask(X) or holds_dask(y):
-            raise TypeError(
-                "fit does not take dask arrays yet (it would load every row into memory). Fit on a sample that "
-                "fits in memory, e.g. fit(X[idx].compute()), or on all rows in memory with batch_size; predict "
-                "and transform then take the dask array and return dask arrays.")
-        views, explicit = collect_views(X, y, y_allowed=True)
-        X, widths = stack_views(views)
-        X = validate_data(self, X, reset=True, dtype=[np.float32, np.float64], ensure_min_samples=2)
-        n_samples = X.shape[0]
+        data = RowBlocks.from_input(X, y) if is_out_of_core(X, y) else None
+        if data is None:
+            views, explicit = collect_views(X, y, y_allowed=True)
+            X, widths = stack_views(views)
+            X = validate_data(self, X, reset=True, dtype=[np.float32, np.float64], ensure_min_samples=2)
+            n_samples, n_features = X.shape
+        else:
+            # Out of core: nothing is validated as one array; the statistics pass checks finiteness.
+            explicit, widths = len(data.widths) > 1, data.widths
+            n_samples, n_features = data.n_rows, data.n_cols
+            if n_samples < 2:
+                raise ValueError(f"Found array with {n_samples} sample(s) while a minimum of 2 is required.")
+            self.n_features_in_ = n_features
+            self.__dict__.pop("feature_names_in_", None)
         if n_samples < self.n_clusters:
             raise ValueError(f"n_samples={n_samples} should be >= n_clusters={self.n_clusters}.")
-        sizes = resolve_view_sizes(self.view_sizes, X.shape[1], widths if explicit else None)
+        sizes = resolve_view_sizes(self.view_sizes, n_features, widths if explicit else None)
         objective = OBJECTIVES[self.objective]
         objective.check_views(len(sizes))
         self._warn_unused(objective)
-        settings = self._resolve_settings(objective, n_samples)
         known = self._check_known_labels(known_labels, n_samples)
         if known is not None and not objective.KNOWN_LABELS:
             raise ValueError(f'objective="{self.objective}" takes no known labels; use objective="loo" or "turtle".')
+        if known is not None and data is not None:
+            raise ValueError("known_labels are not supported with dask or memmap input yet: fit in memory on a "
+                             "sample that holds the known rows.")
         device = _resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         gen = torch.Generator(device="cpu").manual_seed(seed)
+        fit_rows = None if data is None else sample_fit_rows(n_samples, seed)
+        settings = self._resolve_settings(objective, n_samples if fit_rows is None else len(fit_rows))
         t0 = time.perf_counter()
 
         with restored_num_threads() as max_threads:
@@ -593,13 +618,16 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             start = self.n_threads or (probe_threads(max_threads) if device.type == "cpu" else max_threads)
             torch.set_num_threads(start)
             settings = dataclasses.replace(settings, max_threads=max_threads, start_threads=start)
-            # One view at a time, so that at most one view-sized copy of X is alive.
-            view_params, Zs = [], []
-            for i, block in enumerate(split_columns(X, sizes)):
-                p, Z = fit_view_embedding(_as_tensor(block, device), self.n_components)
-                view_params.append({k: v.cpu().numpy() if torch.is_tensor(v) else v for k, v in p.items()})
-                Zs.append(_core_input(Z))
-                self._warn_view(i, sizes[i], p["constant"])
+            if data is None:
+                view_params, Zs = self._embed_training_views(X, sizes, device)
+            else:
+                data.widths = list(sizes)
+                tensors = view_statistics(data, self.n_components)
+                view_params = [{k: v.cpu().numpy() if torch.is_tensor(v) else v for k, v in p.items()}
+                               for p in tensors]
+                for i, p in enumerate(view_params):
+                    self._warn_view(i, sizes[i], p["constant"])
+                Zs = [Z.to(device) for Z in embed_rows(data, fit_rows, tensors)]
             self._log(f"{len(Zs)} view(s) embedded to {[Z.shape[1] for Z in Zs]} dims on {device} "
                       f"in {time.perf_counter() - t0:.1f}s")
             params = objective.init([Z.shape[1] for Z in Zs], settings, gen)
@@ -612,6 +640,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 scores = objective.run_scores(Zs, run_labels, losses, settings)
 
         self.view_sizes_ = sizes
+        self.n_fit_rows_ = int(Zs[0].shape[0])
         self._view_params = view_params
         self._objective = self.objective
         self._settings = settings
@@ -645,10 +674,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 warnings.warn(f"{int(wrong.sum())} of {len(known[0])} known labels are contradicted by the fit "
                               "(rows in known_labels_contradicted_): the views do not support them, or they are "
                               "wrong. They keep their known class in labels_.", UserWarning, stacklevel=4)
-        rows = np.arange(n_samples)
-        # Agreement of the voting runs times their mean probability of the label.
-        agree = counts[rows, self.labels_] / len(self.voters_)
-        self.confidence_ = (agree * mean[rows, self.labels_]).astype(np.float64)
+        self.confidence_ = self._confidence(self.labels_, mean, counts)
         self.cluster_stability_ = cluster_stability(self.labels_, self.run_labels_, self.run_permutations_, K)
         if len(self.voters_) > 1:
             agreement = vote_agreement(self.labels_, self.run_labels_, self.voters_)
@@ -663,7 +689,48 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                           "the views may support fewer classes.", ConvergenceWarning, stacklevel=4)
         self._log(f"fitted {settings.n_runs} runs ({n_iter} iterations) in {time.perf_counter() - t0:.1f}s; "
                   f"best run {self.best_run_}, final objective {self.run_losses_[self.best_run_]:.4f}")
+        if data is not None:
+            self._label_every_row(data)
         return self
+
+    def _confidence(self, labels, mean, counts):
+        """Agreement of the voting runs times their mean probability of the label."""
+        rows = np.arange(len(labels))
+        return (counts[rows, labels] / len(self.voters_) * mean[rows, labels]).astype(np.float64)
+
+    def _label_every_row(self, data):
+        """``labels_``, ``confidence_`` and ``run_labels_`` of every row of
+        out-of-core data, block by block: lazy dask arrays for dask input."""
+        packed = data.map_rows(self._for_workers()._row_outputs, 2 + self._settings.n_runs, np.float64)
+        self.labels_ = packed[:, 0].astype(np.int64)
+        self.confidence_ = packed[:, 1]
+        self.run_labels_ = packed[:, 2:].T.astype(np.int64)
+
+    def _for_workers(self):
+        """A copy without the per-row fitted attributes: what a dask task pickles."""
+        light = copy.copy(self)
+        for name in ("labels_", "confidence_", "run_labels_"):
+            light.__dict__.pop(name, None)
+        return light
+
+    def _row_outputs(self, block):
+        """Label, confidence and each run's label of a block of rows (one matrix), as float64 columns."""
+        Zs = self._embed_new(block, None)
+        with torch.no_grad():
+            soft = self._run_probabilities(Zs)
+            labels, mean, counts = self._aggregate(soft)
+        return np.column_stack([labels, self._confidence(labels, mean, counts),
+                                soft.argmax(-1).cpu().numpy()]).astype(np.float64)
+
+    def _embed_training_views(self, X, sizes, device):
+        # One view at a time, so that at most one view-sized copy of X is alive.
+        view_params, Zs = [], []
+        for i, block in enumerate(split_columns(X, sizes)):
+            p, Z = fit_view_embedding(_as_tensor(block, device), self.n_components)
+            view_params.append({k: v.cpu().numpy() if torch.is_tensor(v) else v for k, v in p.items()})
+            Zs.append(_core_input(Z))
+            self._warn_view(i, sizes[i], p["constant"])
+        return view_params, Zs
 
     def _warn_view(self, i, width, constant):
         if constant:
@@ -825,7 +892,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         """
         if holds_dask(X):
             check_is_fitted(self)
-            return map_rows(self.predict, as_one_dask_matrix(X, X2, self.view_sizes_), None, np.int64)
+            return map_rows(self._for_workers().predict, as_one_dask_matrix(X, X2, self.view_sizes_), None, np.int64)
         return self._predict_all(X, X2)[0]
 
     def transform(self, X, X2=None):
@@ -847,7 +914,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         """
         if holds_dask(X):
             check_is_fitted(self)
-            return map_rows(self.transform, as_one_dask_matrix(X, X2, self.view_sizes_), self._n_clusters, np.float32)
+            M = as_one_dask_matrix(X, X2, self.view_sizes_)
+            return map_rows(self._for_workers().transform, M, self._n_clusters, np.float32)
         return self._predict_all(X, X2)[1]
 
     def fit_predict(self, X, y=None, *, known_labels=None):

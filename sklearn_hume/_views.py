@@ -194,6 +194,21 @@ def _whole_view_scale(Xc):
     return m * ((Xc / m) ** 2).sum(1).mean().sqrt().clamp_min(torch.finfo(Xc.dtype).tiny)
 
 
+def _fix_signs(comps):
+    """Each axis signed so that its largest entry is positive: a deterministic embedding."""
+    r = comps.shape[1]
+    signs = torch.sign(comps[comps.abs().argmax(0), torch.arange(r, device=comps.device)])
+    return comps * torch.where(signs == 0, torch.ones_like(signs), signs)
+
+
+def principal_axes(scatter, n_components):
+    """The leading ``n_components`` (all when None) eigenvectors of a scatter
+    matrix ``(d, d)``, as columns, largest eigenvalue first."""
+    evals, evecs = torch.linalg.eigh(scatter)
+    evecs = evecs.flip(1)
+    return _fix_signs(evecs[:, :min(n_components or evecs.shape[1], evecs.shape[1])])
+
+
 def fit_view_embedding(X, n_components):
     """Fit one view's preprocessing on a tensor ``X`` (``(N, d)``).
 
@@ -220,8 +235,7 @@ def fit_view_embedding(X, n_components):
     mean = Xc.mean(0)
     Xc -= mean
     if d <= n:
-        evals, evecs = torch.linalg.eigh(Xc.T @ Xc)
-        evals, evecs = evals.flip(0), evecs.flip(1)
+        comps = principal_axes(Xc.T @ Xc, n_components)
     else:  # fewer samples than features: eigen-decompose the Gram matrix
         evals, u = torch.linalg.eigh(Xc @ Xc.T)
         evals, u = evals.flip(0), u.flip(1)
@@ -229,11 +243,7 @@ def fit_view_embedding(X, n_components):
         keep[0] = True  # at least one axis, even for a constant view
         evals, u = evals[keep], u[:, keep]
         evecs = (Xc.T @ u) / evals.clamp_min(torch.finfo(X.dtype).tiny).sqrt()
-    r = min(n_components or d, evecs.shape[1])
-    comps = evecs[:, :r]
-    # Fix the sign of each axis so the embedding is deterministic.
-    signs = torch.sign(comps[comps.abs().argmax(0), torch.arange(r, device=comps.device)])
-    comps = comps * torch.where(signs == 0, torch.ones_like(signs), signs)
+        comps = _fix_signs(evecs[:, :min(n_components or d, evecs.shape[1])])
     params = dict(centre=centre, scale=scale, mean=mean, components=comps,
                   row_normalise=row_normalise, constant=constant)
     return params, Xc @ comps

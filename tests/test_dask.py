@@ -1,4 +1,5 @@
-"""predict and transform on dask arrays: lazy, row-chunked, equal to NumPy."""
+"""Dask arrays and memmaps: fit reads blocks of rows; predict and transform
+are lazy and row-chunked; the answers equal NumPy's."""
 
 import numpy as np
 import pytest
@@ -50,9 +51,71 @@ def test_model_pickles_into_the_graph(fitted):
     np.testing.assert_array_equal(again.compute(), est.labels_)
 
 
-def test_fit_refuses_dask_instead_of_loading_everything():
+PARAMS = dict(n_clusters=3, n_runs=4, n_iter=60, random_state=0)
+
+
+@pytest.mark.parametrize("chunks", [(30, -1), (25, -1), (7, 3)], ids=["divides", "remainder", "split-views"])
+def test_fit_on_dask_equals_numpy(fitted, chunks):
+    est, X1, X2 = fitted
+    D = da.from_array(np.hstack([X1, X2]), chunks=chunks)
+    got = HumeClustering(view_sizes=[X1.shape[1], X2.shape[1]], **PARAMS).fit(D)
+    assert isinstance(got.labels_, da.Array) and got.labels_.chunks[0] == D.chunks[0]
+    # The statistics are sums over blocks: equal to the in-memory ones up to rounding.
+    np.testing.assert_array_equal(got.labels_.compute(), est.labels_)
+    np.testing.assert_allclose(got.confidence_.compute(), est.confidence_, atol=1e-4)
+    np.testing.assert_array_equal(got.run_labels_.compute(), est.run_labels_)
+    assert got.n_fit_rows_ == 90 and got.n_features_in_ == X1.shape[1] + X2.shape[1]
+    np.testing.assert_array_equal(got.predict(X1, X2), est.labels_)  # NumPy in, NumPy out after a dask fit
+    two = HumeClustering(**PARAMS).fit(da.from_array(X1, chunks=(40, -1)), da.from_array(X2, chunks=(25, -1)))
+    np.testing.assert_array_equal(two.labels_.compute(), est.labels_)
+
+
+def test_fit_on_memmap_equals_numpy(fitted, tmp_path):
+    est, X1, X2 = fitted
+    np.save(tmp_path / "X.npy", np.hstack([X1, X2]))
+    mm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    got = HumeClustering(view_sizes=[X1.shape[1], X2.shape[1]], **PARAMS).fit(mm)
+    assert isinstance(got.labels_, np.ndarray)
+    np.testing.assert_array_equal(got.labels_, est.labels_)
+    assert got.run_labels_.shape == est.run_labels_.shape
+
+
+def test_large_input_is_sampled_and_never_loaded_whole(monkeypatch, tmp_path):
+    from sklearn.metrics import adjusted_rand_score
+
+    from sklearn_hume import _outofcore
+
+    X1, X2, y = make_two_views(n_per_class=100)
+    monkeypatch.setattr(_outofcore, "MAX_FIT_ROWS", 120)  # fewer than the 300 rows: the sampled path
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError(f"an array of shape {self.shape} was loaded whole")
+
+    monkeypatch.setattr(da.Array, "__array__", refuse)
+    D = da.from_array(np.hstack([X1, X2]), chunks=(64, -1))
+    est = HumeClustering(view_sizes=[X1.shape[1], X2.shape[1]], **PARAMS).fit(D)
+    assert est.n_fit_rows_ == 120
+    labels = est.labels_.compute()
+    assert labels.shape == (300,) and adjusted_rand_score(y, labels) > 0.9
+    np.testing.assert_array_equal(labels, est.predict(D).compute())
+    # The same with a memmap-like array read in blocks.
+    monkeypatch.setattr(_outofcore, "MEMMAP_BLOCK_ROWS", 50)
+    np.save(tmp_path / "X1.npy", X1)
+    mm = HumeClustering(**PARAMS).fit(np.load(tmp_path / "X1.npy", mmap_mode="r"), X2)
+    assert mm.n_fit_rows_ == 120 and adjusted_rand_score(y, mm.labels_) > 0.9
+
+
+def test_out_of_core_errors():
     X1, X2, _ = make_two_views()
-    with pytest.raises(TypeError, match="fit does not take dask arrays yet"):
-        HumeClustering(n_clusters=3).fit(da.from_array(np.hstack([X1, X2]), chunks=(30, -1)))
-    with pytest.raises(TypeError, match="fit does not take dask arrays yet"):
-        HumeClustering(n_clusters=3).fit(X1, da.from_array(X2))
+    bad = X1.copy()
+    bad[3, 2] = np.nan
+    with pytest.raises(ValueError, match="view 1 has 1 non-finite"):
+        HumeClustering(**PARAMS).fit(da.from_array(bad, chunks=(30, -1)), X2)
+    with pytest.raises(ValueError, match="known_labels are not supported with dask"):
+        HumeClustering(**PARAMS).fit(da.from_array(X1), X2, known_labels=np.r_[0, np.full(89, -1)])
+    with pytest.raises(ValueError, match="different numbers of rows"):
+        HumeClustering(**PARAMS).fit(da.from_array(X1), da.from_array(X2[:80]))
+    with pytest.raises(ValueError, match="view_sizes"):
+        HumeClustering(view_sizes=[5, 5], **PARAMS).fit(da.from_array(np.hstack([X1, X2])))
+    with pytest.raises(ValueError, match="real-valued"):
+        HumeClustering(**PARAMS).fit(da.from_array(X1.astype(complex)), X2)
