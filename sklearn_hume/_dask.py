@@ -1,7 +1,6 @@
 """Prediction on dask arrays: the fitted model is small NumPy state, so each
 block of rows is labelled where it lives (``map_blocks``) and the answer stays
-a lazy dask array. Fitting on a dask array is not supported yet: fit on a
-sample that fits in memory (or with ``batch_size``), then predict out of core.
+a lazy dask array. Fitting on a dask array is in :mod:`._outofcore`.
 """
 
 import numpy as np
