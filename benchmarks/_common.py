@@ -15,6 +15,7 @@ CASES = {
     "mfeat2": ("mfeat", ["X1", "X2"]),
     "mfeat6": ("mfeat", ["X1", "X2", "V_fac", "V_kar", "V_zer", "V_mor"]),
     "wordnet10": ("wordnet10", ["X1", "X2"]),
+    "wordnet10all": ("wordnet10", ["X1", "X2", "V_minilm_l3", "V_e5_small_q4", "V_tfidf_lsa100"]),
     "fashion10k": ("fashion10k", ["X1", "X2"]),
     "fashion10k+pixels": ("fashion10k", ["X1", "X2", "V_pixels"]),
 }

@@ -18,7 +18,6 @@ resident memory of each worker process and of this process, and ACC. The
 """
 
 import argparse
-import resource
 import shutil
 import time
 from pathlib import Path
@@ -64,14 +63,11 @@ def build(path, n, chunk, X):
           f"in {time.perf_counter() - t:.0f}s", flush=True)
 
 
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def run_dask(client, path, y_base, sizes, n):
     import dask.array as da
 
     client.run(_reset_peak)
+    _reset_peak()
     M = da.from_npy_stack(str(path))
     est = HumeClustering(10, view_sizes=sizes, random_state=0)
     t = time.perf_counter()
@@ -82,7 +78,8 @@ def run_dask(client, path, y_base, sizes, n):
     label_s = time.perf_counter() - t
     acc = cluster_accuracy(np.resize(y_base, n), labels)
     workers = client.run(_peak_rss_mb)
-    return dict(fit=fit_s, label=label_s, acc=acc, workers=max(workers.values()), fit_rows=est.n_fit_rows_,
+    return dict(fit=fit_s, label=label_s, acc=acc, workers=max(workers.values()), client=_peak_rss_mb(),
+                fit_rows=est.n_fit_rows_,
                 chunks=len(M.chunks[0]), chunk_rows=M.chunks[0][0])
 
 
@@ -98,19 +95,20 @@ def _peak_rss_mb():
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM"):
             return int(line.split()[1]) / 1024
-    return peak_rss_mb()
+    return float("nan")
 
 
 def run_in_memory(path, y_base, sizes, n):
     import dask.array as da
 
+    _reset_peak()
     X = da.from_npy_stack(str(path)).compute()
     est = HumeClustering(10, view_sizes=sizes, random_state=0)
     t = time.perf_counter()
     est.fit(X)
     fit_s = time.perf_counter() - t
     return dict(fit=fit_s, label=0.0, acc=cluster_accuracy(np.resize(y_base, n), est.labels_), workers=float("nan"),
-                fit_rows=est.n_fit_rows_, chunks=1, chunk_rows=n)
+                client=_peak_rss_mb(), fit_rows=est.n_fit_rows_, chunks=1, chunk_rows=n)
 
 
 def main():
@@ -141,14 +139,14 @@ def main():
                 print_row(*rows[-1])
             if not args.keep:
                 shutil.rmtree(path, ignore_errors=True)
-    print(f"\npeak resident memory of this (client) process: {peak_rss_mb():.0f} MB")
-    print("\n| path | rows | GB | chunks | fit (s) | label all rows (s) | s per 1M rows | worker peak (MB) | ACC |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| path | rows | GB | chunks | fit (s) | label all rows (s) | s per 1M rows | worker peak (MB) | "
+          "client peak (MB) | ACC |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, n, r in rows:
         gb = n * X.shape[1] * 4 / 1e9
         per = (r["fit"] + r["label"]) / (n / 1e6)
         print(f"| {name} | {n:,} | {gb:.1f} | {r['chunks']} x {r['chunk_rows']:,} | {r['fit']:.1f} | "
-              f"{r['label']:.1f} | {per:.1f} | {r['workers']:.0f} | {r['acc']:.3f} |")
+              f"{r['label']:.1f} | {per:.1f} | {r['workers']:.0f} | {r['client']:.0f} | {r['acc']:.3f} |")
 
 
 def print_row(name, n, r):
