@@ -117,5 +117,9 @@ def test_out_of_core_errors():
         HumeClustering(**PARAMS).fit(da.from_array(X1), da.from_array(X2[:80]))
     with pytest.raises(ValueError, match="view_sizes"):
         HumeClustering(view_sizes=[5, 5], **PARAMS).fit(da.from_array(np.hstack([X1, X2])))
+    est = HumeClustering(**PARAMS).fit(da.from_array(X1, chunks=(40, -1)), X2)
+    assert len(est.reliable_samples(5)) == 15  # computes the lazy confidences
+    with pytest.raises(TypeError, match="score and probe_score take in-memory rows"):
+        est.score(da.from_array(X1), da.from_array(X2))
     with pytest.raises(ValueError, match="real-valued"):
         HumeClustering(**PARAMS).fit(da.from_array(X1.astype(complex)), X2)

@@ -56,6 +56,8 @@ class Settings:
     tol: float
     n_threads: object
     label_weight: float = 1.0
+    neighbor_weight: float = 0.0
+    n_neighbors: int = 20
     max_threads: int = 1
     start_threads: object = None
 

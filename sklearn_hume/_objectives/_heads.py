@@ -8,7 +8,8 @@ objectives share (``init``, ``probabilities``, ``view_labels``,
 
 import torch
 
-from ._terms import balance_penalty, softmax_last
+from .._graph import neighbour_mean_operator, symmetric_part
+from ._terms import balance_penalty, neighbour_disagreement, softmax_last
 
 
 def init_heads(dims, n_runs, n_clusters, generator):
@@ -73,11 +74,23 @@ def draw_batch(Zs, batch, generator):
     return [Z[idx] for Z in Zs]
 
 
-def penalties(Y, Zs, params, temperature, settings, log_prior, anchors):
+def neighbour_graph(Zs, settings, batch):
+    """The operator averaging each row's kNN neighbours, when the neighbourhood
+    term is on and every step sees every row (a random batch holds too few of
+    a row's neighbours); else None."""
+    if settings.neighbor_weight <= 0 or batch < Zs[0].shape[0]:
+        return None
+    return symmetric_part(neighbour_mean_operator(Zs, settings.n_neighbors))
+
+
+def penalties(Y, Zs, params, temperature, settings, log_prior, anchors, neighbour_mean=None):
     """What both head objectives add to their fit term, ``(R,)``: the balance
-    penalty on the mean label (entropy, or KL to a prior) and, with known
-    labels, their cross-entropy."""
+    penalty on the mean label (entropy, or KL to a prior), with a kNN graph
+    the disagreement of neighbours' labels and, with known labels, their
+    cross-entropy."""
     loss = settings.entropy_weight * balance_penalty(Y, log_prior)
+    if neighbour_mean is not None:
+        loss = loss + settings.neighbor_weight * neighbour_disagreement(Y, neighbour_mean)
     if anchors is not None:
         loss = loss + settings.label_weight * anchor_cross_entropy(Zs, params, temperature, anchors)
     return loss

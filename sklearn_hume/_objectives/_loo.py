@@ -11,6 +11,7 @@ from ._heads import (  # noqa: F401  (the shared part of the objective interface
     draw_batch,
     head_probabilities,
     init,
+    neighbour_graph,
     penalties,
     probabilities,
     probe_views,
@@ -59,13 +60,14 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
     full = [ridge_spectrum(Z, settings.alpha) for Z in Zs] if batch >= n else None
     # Batches are shared by all runs: one generator, the same in every chunk of runs.
     gen = torch.Generator().manual_seed(seed)
+    graph = neighbour_graph(Zs, settings, batch)
 
     def loss_fn(it, temperature):
         Zb = draw_batch(Zs, batch, gen)
         # A mini-batch gets the exact LOO objective of its own ridge fits.
         bases = full if full is not None else [ridge_spectrum(Z, settings.alpha, gram=True) for Z in Zb]
         Y = head_probabilities(Zb, params, temperature)
-        return loo_objective(Y, bases) + penalties(Y, Zs, params, temperature, settings, prior, anchors)
+        return loo_objective(Y, bases) + penalties(Y, Zs, params, temperature, settings, prior, anchors, graph)
 
     losses, n_iter = optimise(loss_fn, params, settings, deterministic=full is not None, progress=progress)
     return [p.detach() for p in params], losses, n_iter

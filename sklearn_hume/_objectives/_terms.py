@@ -51,3 +51,22 @@ def softmax_last(x):
     the transposed view vectorises over runs, several times faster on CPUs
     than a softmax along a short last axis."""
     return torch.softmax(x.transpose(-1, -2), dim=-2).transpose(-1, -2)
+
+
+def neighbour_disagreement(Y, neighbours):
+    """How often a row's label differs from its neighbours', ``(R,)``.
+
+    ``Y`` is ``(N, R, K)``; ``neighbours`` a symmetric sparse ``(N, N)``
+    operator, the symmetric part of the one that averages each row's kNN
+    neighbours (the value is the same). For one neighbour ``j`` of row ``i``,
+    ``1 - y_i . y_j`` is the probability that labels drawn from ``y_i`` and
+    ``y_j`` differ (the squared-loss counterpart of a co-assignment
+    log-likelihood): it asks neighbours to agree, and to be confident.
+    """
+    N, R, K = Y.shape
+    with torch.no_grad():
+        M = (neighbours @ Y.detach().reshape(N, R * K)).view(N, R, K)
+    # The value is 1 - mean(Y . M); for a symmetric operator the gradient is
+    # -2 M / N, so one sparse product serves the value and the gradient.
+    agreement = (Y * M).sum(-1).mean(0)
+    return 1.0 - 2.0 * agreement + agreement.detach()

@@ -11,6 +11,7 @@ from ._heads import (  # noqa: F401  (the shared part of the objective interface
     draw_batch,
     head_probabilities,
     init,
+    neighbour_graph,
     penalties,
     probabilities,
     probe_views,
@@ -52,6 +53,7 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
     inner_opt = torch.optim.Adam([p for pair in inner for p in pair], lr=settings.inner_lr)
     batch = min(settings.batch_size, n)
     gen = torch.Generator().manual_seed(seed)
+    graph = neighbour_graph(Zs, settings, batch)
 
     def loss_fn(it, temperature):
         Zb = draw_batch(Zs, batch, gen)
@@ -63,7 +65,8 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
                 inner_cross_entropy(Zb, Y.detach(), inner).sum().backward()
                 inner_opt.step()
         fixed = [(V.detach(), b.detach()) for V, b in inner]  # first-order hypergradient
-        return inner_cross_entropy(Zb, Y, fixed) + penalties(Y, Zs, params, temperature, settings, prior, anchors)
+        fit_term = inner_cross_entropy(Zb, Y, fixed)
+        return fit_term + penalties(Y, Zs, params, temperature, settings, prior, anchors, graph)
 
     # The inner classifiers keep moving, so the loss is not a fixed function: no tol.
     losses, n_iter = optimise(loss_fn, params, settings, progress=progress)

@@ -1,0 +1,65 @@
+"""The views' kNN graph, for the neighbourhood term of the head objectives.
+
+Graph methods (spectral clustering) find classes that a linear model in each
+view generalises less well than some other labeling: on the shared mfeat case
+the kNN graph's labels are purer than HUME's. Asking that a row's label agree
+with its neighbours' adds that knowledge to the cross-view objective.
+
+Pure functions on tensors.
+"""
+
+import warnings
+
+import torch
+
+
+def unit_rows(Z):
+    return Z / Z.norm(dim=1, keepdim=True).clamp_min(1e-12)
+
+
+def knn_indices(F, n_neighbors, block=2048):
+    """Indices of each row's ``n_neighbors`` nearest rows by cosine similarity
+    (itself excluded), ``(N, n_neighbors)``; computed in blocks of rows."""
+    out = []
+    for start in range(0, F.shape[0], block):
+        sim = F[start:start + block] @ F.T
+        sim[torch.arange(sim.shape[0]), torch.arange(start, start + sim.shape[0])] = -torch.inf
+        out.append(sim.topk(n_neighbors, dim=1).indices)
+    return torch.cat(out)
+
+
+def consensus_votes(n_views):
+    """In how many views' kNN lists an edge must appear to be kept: at least
+    half of them, and at least two when there are two or more."""
+    return 1 if n_views == 1 else max(2, -(-n_views // 2))
+
+
+def neighbour_mean_operator(Zs, n_neighbors):
+    """The sparse ``(N, N)`` matrix that averages each row's consensus neighbours.
+
+    Each view gives every row its ``n_neighbors`` nearest rows (cosine
+    similarity); an edge is kept when enough views agree on it
+    (:func:`consensus_votes`). On the shared cases such edges join rows of the
+    same class far more often than the neighbours in any one view or in the
+    views side by side (with 10 neighbours, 0.995 against 0.963 on mfeat), and a weak
+    view cannot add edges on its own. Rows without a kept edge get a zero row.
+    """
+    n = Zs[0].shape[0]
+    k = min(n_neighbors, n - 1)
+    device = Zs[0].device
+    rows = torch.arange(n, device=device).repeat_interleave(k)
+    edges = torch.cat([rows * n + knn_indices(unit_rows(Z), k).reshape(-1) for Z in Zs])
+    found, votes = torch.unique(edges, return_counts=True)
+    kept = found[votes >= consensus_votes(len(Zs))]
+    i, j = kept // n, kept % n
+    degree = torch.bincount(i, minlength=n).clamp_min(1).to(Zs[0].dtype)
+    return torch.sparse_coo_tensor(torch.stack([i, j]), 1.0 / degree[i], (n, n), check_invariants=False).coalesce()
+
+
+def symmetric_part(A):
+    """``(A + A^T) / 2`` in CSR form: the same quadratic form ``y^T A y``, and
+    its gradient is one sparse product."""
+    S = ((A + A.t()) * 0.5).coalesce()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+        return S.to_sparse_csr()
