@@ -1,0 +1,96 @@
+"""HumeClustering against the clusterers users would otherwise reach for, on
+every shared case: Hungarian ACC, peers at random_state 0, HumeClustering as
+the mean over ``--seeds`` seeds (with the range), views centred and
+row-normalised for the peers.
+
+    python benchmarks/bench_peers.py [--cases mfeat2,mfeat6,...] [--seeds 3]
+
+Peers: KMeans (n_init=10) and spectral clustering (kNN graph, 10 neighbours)
+on the views side by side, Ward on a 64-component PCA of them, and mvlearn's
+multi-view spectral, co-regularised spectral and multi-view KMeans (the best
+of the three is shown) when mvlearn imports. HumeClustering: the default, and
+the opt-in neighbourhood term (``neighbor_weight=1``).
+"""
+
+import argparse
+import time
+
+import numpy as np
+from _common import CASES, DEFAULT_DATA, kmeans_features, load
+from sklearn.cluster import AgglomerativeClustering, KMeans, SpectralClustering
+from sklearn.decomposition import PCA
+
+from sklearn_hume import HumeClustering, cluster_accuracy
+from sklearn_hume.benchmark import normalised
+
+
+def peers(views, K):
+    X = kmeans_features(views)
+    out = {
+        "KMeans": lambda: KMeans(K, n_init=10, random_state=0).fit_predict(X),
+        "Spectral": lambda: SpectralClustering(K, affinity="nearest_neighbors", n_neighbors=10,
+                                               random_state=0).fit_predict(X),
+        "Ward (PCA-64)": lambda: AgglomerativeClustering(K).fit_predict(
+            PCA(min(64, X.shape[1]), random_state=0).fit_transform(X)),
+    }
+    try:
+        from mvlearn.cluster import MultiviewCoRegSpectralClustering, MultiviewKMeans, MultiviewSpectralClustering
+    except Exception:  # not installed, or broken against this scikit-learn
+        return out
+    vs = [normalised(v) for v in views]
+    out["mvlearn best"] = lambda: max(
+        (f() for f in (lambda: MultiviewSpectralClustering(K, random_state=0, affinity="nearest_neighbors",
+                                                           n_neighbors=10).fit_predict(vs),
+                       lambda: MultiviewCoRegSpectralClustering(K, random_state=0, affinity="nearest_neighbors",
+                                                                n_neighbors=10).fit_predict(vs),
+                       lambda: MultiviewKMeans(K, random_state=0).fit_predict(vs))),
+        key=lambda labels: cluster_accuracy(y_current, labels))
+    return out
+
+
+y_current = None  # mvlearn's three methods are compared by ACC: "best" is an upper bound on that peer
+
+
+def main():
+    global y_current
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cases", default="mfeat2,mfeat6,wordnet10,wordnet10all,fashion10k,fashion10k+pixels")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--data", default=str(DEFAULT_DATA))
+    args = ap.parse_args()
+    hume = {"HUME default": {}, "HUME neighbor_weight=1": {"neighbor_weight": 1.0}}
+    table = {}
+    for case in args.cases.split(","):
+        views, y = load(args.data, case)
+        y_current, K = y, len(np.unique(y))
+        row = {}
+        for name, fit in peers(views, K).items():
+            t = time.perf_counter()
+            row[name] = (cluster_accuracy(y, fit()), None, time.perf_counter() - t)
+            print(f"{case} {name}: ACC {row[name][0]:.3f} ({row[name][2]:.1f}s)", flush=True)
+        for name, params in hume.items():
+            accs, times = [], []
+            for seed in range(args.seeds):
+                t = time.perf_counter()
+                est = HumeClustering(K, random_state=seed, **params).fit(views)
+                times.append(time.perf_counter() - t)
+                accs.append(cluster_accuracy(y, est.labels_))
+            row[name] = (float(np.mean(accs)), (min(accs), max(accs)), float(np.mean(times)))
+            print(f"{case} {name}: ACC {row[name][0]:.3f} [{min(accs):.3f}, {max(accs):.3f}] "
+                  f"({row[name][2]:.1f}s)", flush=True)
+        table[case] = row
+    methods = list(next(iter(table.values())))
+    print(f"\n| case | views | {' | '.join(methods)} |")
+    print("|---|---|" + "---|" * len(methods))
+    for case, row in table.items():
+        best = max(v[0] for v in row.values())
+        cells = []
+        for m in methods:
+            acc, span, secs = row.get(m, (float("nan"), None, 0))
+            text = f"{acc:.3f}" + (f" [{span[0]:.3f}-{span[1]:.3f}]" if span else "") + f" ({secs:.1f}s)"
+            cells.append(f"**{text}**" if acc == best else text)
+        print(f"| {case} | {len(CASES[case][1])} | {' | '.join(cells)} |")
+
+
+if __name__ == "__main__":
+    main()
