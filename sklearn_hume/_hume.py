@@ -312,7 +312,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     n_fit_rows_ : int
         Rows the optimisation drew its batches from: every row for in-memory
         data; for dask or memmap input a uniform sample of at most 200,000
-        rows (all rows when fewer). Preprocessing statistics, ``labels_``
+        rows (all rows when fewer), plus the rows with known labels.
+        Preprocessing statistics, ``labels_``
         and ``confidence_`` always cover every row; ``cluster_stability_``
         and the run ranking come from these rows.
 
@@ -626,13 +627,16 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         known = self._check_known_labels(known_labels, n_samples)
         if known is not None and not objective.KNOWN_LABELS:
             raise ValueError(f'objective="{self.objective}" takes no known labels; use objective="loo" or "turtle".')
-        if known is not None and data is not None:
-            raise ValueError("known_labels are not supported with dask or memmap input yet: fit in memory on a "
-                             "sample that holds the known rows.")
         device = _resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         gen = torch.Generator(device="cpu").manual_seed(seed)
-        fit_rows = None if data is None else sample_fit_rows(n_samples, seed)
+        fit_rows, known_all = None, known
+        if data is not None:
+            # Out of core the runs see a sample of rows; the known rows are always in it.
+            fit_rows = sample_fit_rows(n_samples, seed)
+            if known is not None:
+                fit_rows = np.union1d(fit_rows, known[0])
+                known = (np.searchsorted(fit_rows, known[0]), known[1])
         settings = self._resolve_settings(objective, n_samples if fit_rows is None else len(fit_rows))
         t0 = time.perf_counter()
 
@@ -692,7 +696,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             self.run_permutations_ = numbering[self.run_permutations_]
             self.labels_, mean, counts = self._aggregate(soft)
             wrong = self.labels_[known[0]] != known[1]
-            self.known_labels_contradicted_ = known[0][wrong]
+            self.known_labels_contradicted_ = known_all[0][wrong]
             self.labels_[known[0]] = known[1]
             if wrong.any():
                 warnings.warn(f"{int(wrong.sum())} of {len(known[0])} known labels are contradicted by the fit "
@@ -714,7 +718,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self._log(f"fitted {settings.n_runs} runs ({n_iter} iterations) in {time.perf_counter() - t0:.1f}s; "
                   f"best run {self.best_run_}, final objective {self.run_losses_[self.best_run_]:.4f}")
         if data is not None:
-            self._label_every_row(data)
+            self._label_every_row(data, known_all)
         return self
 
     def _confidence(self, labels, mean, counts):
@@ -722,11 +726,22 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         rows = np.arange(len(labels))
         return (counts[rows, labels] / len(self.voters_) * mean[rows, labels]).astype(np.float64)
 
-    def _label_every_row(self, data):
+    def _label_every_row(self, data, known):
         """``labels_``, ``confidence_`` and ``run_labels_`` of every row of
-        out-of-core data, block by block: lazy dask arrays for dask input."""
+        out-of-core data, block by block: lazy dask arrays for dask input.
+        Rows with a known label keep it."""
         packed = data.map_rows(self._for_workers()._row_outputs, 2 + self._settings.n_runs, np.float64)
         self.labels_ = packed[:, 0].astype(np.int64)
+        if known is not None:
+            given = np.full(data.n_rows, -1, dtype=np.int64)
+            given[known[0]] = known[1]
+            if data.dask:
+                import dask.array as da
+
+                given = da.from_array(given, chunks=self.labels_.chunks)
+                self.labels_ = da.where(given >= 0, given, self.labels_)
+            else:
+                self.labels_ = np.where(given >= 0, given, self.labels_)
         self.confidence_ = packed[:, 1]
         self.run_labels_ = packed[:, 2:].T.astype(np.int64)
 

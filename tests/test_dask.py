@@ -1,6 +1,8 @@
 """Dask arrays and memmaps: fit reads blocks of rows; predict and transform
 are lazy and row-chunked; the answers equal NumPy's."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -105,14 +107,35 @@ def test_large_input_is_sampled_and_never_loaded_whole(monkeypatch, tmp_path):
     assert mm.n_fit_rows_ == 120 and adjusted_rand_score(y, mm.labels_) > 0.9
 
 
+def test_known_labels_out_of_core(monkeypatch, fitted):
+    from sklearn_hume import _outofcore
+
+    est, X1, X2 = fitted
+    _, _, y = make_two_views()
+    known = np.full(90, -1)
+    known[[5, 40, 70]] = y[[5, 40, 70]]
+    known[7] = (y[7] + 1) % 3  # a wrong label: kept, and reported
+    ref = HumeClustering(**PARAMS).fit(X1, X2, known_labels=known)
+    with pytest.warns(UserWarning, match="contradicted"):
+        got = HumeClustering(**PARAMS).fit(da.from_array(X1, chunks=(35, -1)), X2, known_labels=known)
+    np.testing.assert_array_equal(got.labels_.compute(), ref.labels_)
+    np.testing.assert_array_equal(got.known_labels_contradicted_, [7])
+    # Sampled path: the known rows join the sample and keep their class.
+    monkeypatch.setattr(_outofcore, "MAX_FIT_ROWS", 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # on 44 rows the wrong label may win or be contradicted
+        got = HumeClustering(**PARAMS).fit(da.from_array(X1, chunks=(35, -1)), X2, known_labels=known)
+    labels = got.labels_.compute()
+    assert got.n_fit_rows_ >= 40 and labels[7] == known[7]
+    np.testing.assert_array_equal(labels[[5, 40, 70]], y[[5, 40, 70]])
+
+
 def test_out_of_core_errors():
     X1, X2, _ = make_two_views()
     bad = X1.copy()
     bad[3, 2] = np.nan
     with pytest.raises(ValueError, match="view 1 has 1 non-finite"):
         HumeClustering(**PARAMS).fit(da.from_array(bad, chunks=(30, -1)), X2)
-    with pytest.raises(ValueError, match="known_labels are not supported with dask"):
-        HumeClustering(**PARAMS).fit(da.from_array(X1), X2, known_labels=np.r_[0, np.full(89, -1)])
     with pytest.raises(ValueError, match="different numbers of rows"):
         HumeClustering(**PARAMS).fit(da.from_array(X1), da.from_array(X2[:80]))
     with pytest.raises(ValueError, match="view_sizes"):
