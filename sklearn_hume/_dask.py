@@ -19,10 +19,8 @@ def holds_dask(X):
 
 
 def as_one_dask_matrix(X, X2, view_sizes):
-    """The views side by side as one dask array, rows chunked as given and all
-    columns in each block (a block must hold whole views)."""
-    import dask.array as da
-
+    """The views of ``predict(X, X2)`` side by side as one dask array (see
+    :func:`side_by_side`), checked against the fitted widths."""
     views = list(X) if isinstance(X, (list, tuple)) else [X] if X2 is None else [X, X2]
     if any(v.ndim != 2 for v in views):
         raise ValueError(f"Dask views must be 2-D, got shapes {[tuple(v.shape) for v in views]}.")
@@ -31,7 +29,15 @@ def as_one_dask_matrix(X, X2, view_sizes):
         if widths != list(view_sizes):
             raise ValueError(f"The views passed have {widths} columns but the model was fitted on views of "
                              f"{list(view_sizes)} columns: are they in the wrong order?")
-        views = [v.rechunk({0: views[0].chunks[0]}) for v in views]
+    return side_by_side(views)
+
+
+def side_by_side(views):
+    """Dask views as one matrix: rows chunked like the first view, all
+    columns in each block (a block must hold whole views)."""
+    import dask.array as da
+
+    views = [v.rechunk({0: views[0].chunks[0]}) for v in views]
     M = da.concatenate(views, axis=1) if len(views) > 1 else views[0]
     return M.rechunk({1: -1}) if M.numblocks[1] > 1 else M
 

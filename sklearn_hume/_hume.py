@@ -37,9 +37,12 @@ from ._ridge import probe_kappa
 from ._threads import probe_threads, restored_num_threads
 from ._views import (
     collect_views,
+    core_input,
     embed_view,
     fit_view_embedding,
     is_count,
+    params_as_numpy,
+    params_as_tensors,
     resolve_view_sizes,
     split_columns,
     stack_views,
@@ -78,13 +81,6 @@ def _as_tensor(a, device):
         # (preprocessing starts with a centred copy), so torch's warning is moot.
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         return torch.as_tensor(a, device=device)
-
-
-def _core_input(Z):
-    """Embedded rows for the float32 core. Row-normalised views are bounded by
-    one; the clamp only guards narrow views against rows far outside the
-    training range."""
-    return Z.clamp(-1e30, 1e30).to(torch.float32)
 
 
 def _fit_chunk(objective, Zs, params, settings, seed, device, anchors=None):
@@ -650,12 +646,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 view_params, Zs = self._embed_training_views(X, sizes, device)
             else:
                 data.widths = list(sizes)
-                tensors = view_statistics(data, self.n_components)
-                view_params = [{k: v.cpu().numpy() if torch.is_tensor(v) else v for k, v in p.items()}
-                               for p in tensors]
+                view_params = view_statistics(data, self.n_components)
                 for i, p in enumerate(view_params):
                     self._warn_view(i, sizes[i], p["constant"])
-                Zs = [Z.to(device) for Z in embed_rows(data, fit_rows, tensors)]
+                Zs = [Z.to(device) for Z in embed_rows(data, fit_rows, view_params)]
             self._log(f"{len(Zs)} view(s) embedded to {[Z.shape[1] for Z in Zs]} dims on {device} "
                       f"in {time.perf_counter() - t0:.1f}s")
             params = objective.init([Z.shape[1] for Z in Zs], settings, gen)
@@ -766,8 +760,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         view_params, Zs = [], []
         for i, block in enumerate(split_columns(X, sizes)):
             p, Z = fit_view_embedding(_as_tensor(block, device), self.n_components)
-            view_params.append({k: v.cpu().numpy() if torch.is_tensor(v) else v for k, v in p.items()})
-            Zs.append(_core_input(Z))
+            view_params.append(params_as_numpy(p))
+            Zs.append(core_input(Z))
             self._warn_view(i, sizes[i], p["constant"])
         return view_params, Zs
 
@@ -891,9 +885,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         with torch.no_grad():
             Zs = []
             for block, p in zip(split_columns(X, self.view_sizes_), self._view_params):
-                tensors = {k: torch.as_tensor(v, device=device) if isinstance(v, np.ndarray) else v
-                           for k, v in p.items()}
-                Zs.append(_core_input(embed_view(_as_tensor(block, device), tensors)))
+                Zs.append(core_input(embed_view(_as_tensor(block, device), params_as_tensors(p, device))))
         return Zs
 
     def _run_probabilities(self, Zs):

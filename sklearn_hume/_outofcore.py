@@ -24,8 +24,16 @@ hold whole views.
 import numpy as np
 import torch
 
-from ._dask import holds_dask, is_dask_array
-from ._views import MIN_ROW_NORMALISED, _normalise_rows, embed_view, principal_axes, split_columns
+from ._dask import holds_dask, is_dask_array, side_by_side
+from ._views import (
+    MIN_ROW_NORMALISED,
+    _normalise_rows,
+    core_input,
+    embed_view,
+    params_as_tensors,
+    principal_axes,
+    split_columns,
+)
 
 # The optimisation's rows are a uniform sample of at most this many rows.
 MAX_FIT_ROWS = 200_000
@@ -90,9 +98,7 @@ class RowBlocks:
             import dask.array as da
 
             views = [v if is_dask_array(v) else da.from_array(v, chunks=(MEMMAP_BLOCK_ROWS, -1)) for v in views]
-            views = [v.rechunk({0: views[0].chunks[0]}) for v in views]
-            M = da.concatenate(views, axis=1) if len(views) > 1 else views[0]
-            return cls(M.rechunk({1: -1}) if M.numblocks[1] > 1 else M, widths)
+            return cls(side_by_side(views), widths)
         return cls(views[0] if len(views) == 1 else _SideBySide(views), widths)
 
     # -------------------------------------------------------------- primitives
@@ -196,15 +202,17 @@ def second_moments(block, widths, dtype, prepared):
 
 
 def embed_block(block, widths, dtype, view_params):
-    """Embedded rows of every view side by side, float32."""
-    Zs = [embed_view(_as_float(v, dtype), p) for v, p in zip(split_columns(block, widths), view_params)]
-    return torch.cat([Z.clamp(-1e30, 1e30).float() for Z in Zs], 1).numpy()
+    """Embedded rows of every view side by side, float32; ``view_params`` as
+    fitted (NumPy)."""
+    Zs = [embed_view(_as_float(v, dtype), params_as_tensors(p))
+          for v, p in zip(split_columns(block, widths), view_params)]
+    return torch.cat([core_input(Z) for Z in Zs], 1).numpy()
 
 
 # --------------------------------------------------------------------------- the parts of an out-of-core fit
 def view_statistics(data, n_components):
     """Each view's preprocessing parameters (as :func:`._views.fit_view_embedding`
-    gives them, as tensors), from two passes over the blocks."""
+    gives them, as NumPy fitted state), from two passes over the blocks."""
     dtype = data.dtype
     first = data.map_reduce(first_moments, data.widths, dtype)
     prepared, statics = [], []
@@ -222,7 +230,6 @@ def view_statistics(data, n_components):
         prepared.append((centre, span if span > 0 else 1.0, row_normalise))
         statics.append((n, centre, constant, row_normalise))
     second = data.map_reduce(second_moments, data.widths, dtype, prepared)
-    tdtype = getattr(torch, dtype.name)
     params = []
     for i, (n, centre, constant, row_normalise) in enumerate(statics):
         d = data.widths[i]
@@ -239,9 +246,9 @@ def view_statistics(data, n_components):
             scatter = scatter - n * np.outer(mean, mean)
         comps = principal_axes(torch.as_tensor(scatter, dtype=torch.float64), n_components)
         params.append(dict(
-            centre=torch.as_tensor(centre, dtype=torch.float64),
-            scale=torch.as_tensor(span * scale if not row_normalise else 1.0, dtype=tdtype),
-            mean=torch.as_tensor(mean, dtype=tdtype), components=comps.to(tdtype),
+            centre=centre.astype(np.float64),
+            scale=np.asarray(span * scale if not row_normalise else 1.0, dtype=dtype),
+            mean=mean.astype(dtype), components=comps.numpy().astype(dtype),
             row_normalise=row_normalise, constant=constant))
     return params
 
@@ -256,14 +263,9 @@ def fit_rows(n_rows, seed):
 
 
 def embed_rows(data, rows, view_params):
-    """The embedded views (float32 tensors) of the given rows."""
-    numpy_params = [{k: v.numpy() if torch.is_tensor(v) else v for k, v in p.items()} for p in view_params]
-    Z = data.take(rows, _embed_numpy, data.widths, data.dtype, numpy_params)
+    """The embedded views (float32 tensors) of the given rows; ``view_params``
+    as fitted (NumPy, small enough to ship to every block)."""
+    Z = data.take(rows, embed_block, data.widths, data.dtype, view_params)
     dims = np.cumsum([p["components"].shape[1] for p in view_params])[:-1]
     return [torch.from_numpy(np.ascontiguousarray(z)) for z in np.split(Z, dims, axis=1)]
 
-
-def _embed_numpy(block, widths, dtype, numpy_params):
-    params = [{k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in p.items()}
-              for p in numpy_params]
-    return embed_block(block, widths, dtype, params)

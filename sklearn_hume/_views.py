@@ -249,6 +249,23 @@ def fit_view_embedding(X, n_components):
     return params, Xc @ comps
 
 
+def params_as_numpy(params):
+    """A view's preprocessing parameters with tensors as NumPy arrays (fitted state)."""
+    return {k: v.cpu().numpy() if torch.is_tensor(v) else v for k, v in params.items()}
+
+
+def params_as_tensors(params, device=None):
+    """Fitted preprocessing parameters (NumPy) as tensors for :func:`embed_view`."""
+    return {k: torch.as_tensor(v, device=device) if isinstance(v, np.ndarray) else v for k, v in params.items()}
+
+
+def core_input(Z):
+    """Embedded rows for the float32 core. Row-normalised views are bounded by
+    one; the clamp only guards narrow views against rows far outside the
+    training range."""
+    return Z.clamp(-1e30, 1e30).to(torch.float32)
+
+
 def embed_view(X, params):
     """Apply a fitted view embedding to new rows (tensors in ``X``'s dtype)."""
     if params["constant"]:
