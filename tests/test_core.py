@@ -69,6 +69,32 @@ def test_loo_objective_gradient_matches_finite_differences():
     assert torch.autograd.gradcheck(lambda Y: _loo.loo_objective(Y, bases), (Y,))
 
 
+def test_loo_squared_error_backward_equals_autograd_of_the_residuals():
+    # The hand-written backward against autograd through loo_residuals, with
+    # several runs weighted differently (the incoming gradient is per run).
+    Z, _ = _problem()
+    Z2 = Z @ torch.randn(4, 6, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    bases = [_ridge.ridge_spectrum(Z, 0.1), _ridge.ridge_spectrum(Z2, 0.5)]
+    Y = torch.rand(Z.shape[0], 3, 4, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    w = torch.tensor([0.5, 2.0, -1.0], dtype=torch.float64)
+    Ya, Yb = Y.clone().requires_grad_(), Y.clone().requires_grad_()
+    reference = sum((_ridge.loo_residuals(Ya, *b) ** 2).sum(-1).mean(0) for b in bases)
+    (reference * w).sum().backward()
+    value = _ridge.loo_squared_error(Yb, bases)
+    (value * w).sum().backward()
+    torch.testing.assert_close(value, reference.detach())
+    torch.testing.assert_close(Yb.grad, Ya.grad)
+
+
+def test_softmax_last_value_and_gradient():
+    x = torch.randn(5, 3, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 30
+    torch.testing.assert_close(_terms.softmax_last(x), torch.softmax(x, -1))
+    assert torch.autograd.gradcheck(_terms.softmax_last, (x.clone().requires_grad_(),))
+    # Large logits do not overflow (the row maximum is subtracted first).
+    big = torch.tensor([[1000.0, 0.0]])
+    torch.testing.assert_close(_terms.softmax_last(big), torch.tensor([[1.0, 0.0]]))
+
+
 def test_loo_objective_is_expected_brier_score():
     # One view, hard labels: the objective is the mean squared LOO error (impurity 0).
     Z, _ = _problem()

@@ -5,7 +5,7 @@ how well a linear model generalises the labeling."""
 import torch
 
 from .._optim import optimise
-from .._ridge import loo_residuals, ridge_spectrum
+from .._ridge import loo_squared_error, ridge_spectrum
 from ._heads import (  # noqa: F401  (the shared part of the objective interface)
     check_views,
     draw_batch,
@@ -45,10 +45,7 @@ def loo_objective(Y, bases):
     views, ``(R,)``.
     """
     impurity = 1.0 - (Y * Y).sum(-1).mean(0)
-    total = 0.0
-    for U, g, h in bases:
-        total = total + (loo_residuals(Y, U, g, h) ** 2).sum(-1).mean(0)
-    return total / len(bases) + impurity
+    return loo_squared_error(Y, bases) / len(bases) + impurity
 
 
 def fit(Zs, params, settings, seed, progress=None, anchors=None):

@@ -46,11 +46,29 @@ def log_prior(prior, device):
     return torch.log(torch.as_tensor(prior, dtype=torch.float32, device=device))
 
 
+class _SoftmaxLast(torch.autograd.Function):
+    """``softmax(x, dim=-1)`` written out, with the backward ``y * (g - <g, y>)``.
+
+    ATen's softmax along a short last axis (K clusters) is slow on CPUs:
+    measured 2.9 ms for ``(2000, 8, 10)``, 1.0 ms through a transposed view,
+    0.5 ms as these five elementwise steps."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = (x - x.amax(-1, keepdim=True)).exp_()
+        y = y.div_(y.sum(-1, keepdim=True))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(-1, keepdim=True))
+
+
 def softmax_last(x):
-    """``softmax(x, dim=-1)`` for ``(N, R, K)``; reducing over the middle axis of
-    the transposed view vectorises over runs, several times faster on CPUs
-    than a softmax along a short last axis."""
-    return torch.softmax(x.transpose(-1, -2), dim=-2).transpose(-1, -2)
+    """``softmax(x, dim=-1)``, fast for a short last axis (see :class:`_SoftmaxLast`)."""
+    return _SoftmaxLast.apply(x)
 
 
 def neighbour_disagreement(Y, neighbours):
