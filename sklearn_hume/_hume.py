@@ -33,7 +33,7 @@ from ._objectives import OBJECTIVES, Settings
 from ._outofcore import RowBlocks, embed_rows, is_out_of_core, view_statistics
 from ._outofcore import fit_rows as sample_fit_rows
 from ._progress import progress_bar
-from ._ridge import probe_kappa
+from ._ridge import probe_kappa, view_support
 from ._threads import probe_threads, restored_num_threads
 from ._views import (
     collect_views,
@@ -289,6 +289,21 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     cluster_stability_ : ndarray of shape (n_clusters,)
         How reproducible each cluster is across the runs, in ``[0, 1]``: the
         mean Jaccard index between the cluster and each run's aligned cluster.
+
+    view_scores_ : ndarray of shape (n_views,)
+        How well each view alone supports the labeling: Cohen's kappa between
+        ``labels_`` and the exact leave-one-out predictions of a ridge
+        classifier on that view's embedding (the per-view part of
+        :meth:`probe_score`, on the rows in ``n_fit_rows_``). 1 when the view
+        predicts every row's label from the others, 0 for chance. Measured
+        after the fit, from the labels alone: a weak or unrelated view scores
+        low whatever its width.
+
+    view_weights_ : ndarray of shape (n_views,)
+        ``view_scores_`` clipped at 0 and normalised to sum to 1: the share
+        of the labeling's linear support each view carries, to see which
+        embeddings the labeling rests on. A diagnostic; the fit itself counts
+        every view alike.
 
     cluster_prior_ : ndarray of shape (n_clusters,) or None
         The normalised ``cluster_prior``.
@@ -697,6 +712,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                               "(rows in known_labels_contradicted_): the views do not support them, or they are "
                               "wrong. They keep their known class in labels_.", UserWarning, stacklevel=4)
         self.confidence_ = self._confidence(self.labels_, mean, counts)
+        self.view_scores_ = view_support(Zs, self.labels_, K, settings.alpha)
+        total = np.clip(self.view_scores_, 0, None).sum()
+        self.view_weights_ = (np.clip(self.view_scores_, 0, None) / total if total > 0
+                              else np.full(len(Zs), 1.0 / len(Zs)))
         self.cluster_stability_ = cluster_stability(self.labels_, self.run_labels_, self.run_permutations_, K)
         if len(self.voters_) > 1:
             agreement = vote_agreement(self.labels_, self.run_labels_, self.voters_)

@@ -1,6 +1,7 @@
 """Exact leave-one-out ridge regression: the ``"loo"`` objective's inner
 problem and the probe score of hard labelings (pure torch functions)."""
 
+import numpy as np
 import torch
 
 
@@ -110,3 +111,14 @@ def loo_kappa(labels, n_clusters, basis):
 def probe_kappa(Zs, labels, n_clusters, alpha):
     """Mean :func:`loo_kappa` over the views ``Zs`` for labelings ``(N, R)``."""
     return sum(loo_kappa(labels, n_clusters, ridge_spectrum(Z, alpha)) for Z in Zs) / len(Zs)
+
+
+def view_support(Zs, labels, n_clusters, alpha):
+    """Per view, :func:`loo_kappa` of one hard labeling (``(N,)`` NumPy ints),
+    as a NumPy array ``(V,)``. The spectra come from the Gram matrix: one
+    small eigendecomposition per view, fast on many rows, and accurate on the
+    directions the ridge keeps."""
+    with torch.no_grad():
+        y = torch.as_tensor(labels, device=Zs[0].device)[:, None]
+        kappas = [loo_kappa(y, n_clusters, ridge_spectrum(Z, alpha, gram=True))[0] for Z in Zs]
+    return torch.stack(kappas).cpu().numpy().astype(np.float64)

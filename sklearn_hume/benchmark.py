@@ -9,9 +9,10 @@ multi-view data.
     python -m sklearn_hume.benchmark --dataset case.npz   # any .npz with X1, X2[, V_*], y
 
 Prints a table of ACC (Hungarian-matched accuracy), NMI, ARI, fit time and peak
-memory per method, saves it as Markdown and CSV, and draws two PNG figures
-(needs matplotlib): the scores per method, and the paper's central claim, the
-label-free score of each HUME run against its agreement with the true labels.
+memory per method, saves it as Markdown and CSV, and draws three PNG figures
+(needs matplotlib): the scores per method; the paper's central claim, the
+label-free score of each HUME run against its agreement with the true labels;
+and the fitted ``view_weights_``, which views the labeling rests on.
 """
 
 import argparse
@@ -146,6 +147,9 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
     est = HumeClustering(n_clusters=K, view_sizes=[v.shape[1] for v in Xs], random_state=seed,
                          **{**(hume_params or {}), "verbose": 0})
     record("HumeClustering", lambda A: est.fit(A).labels_, X)
+    support = dict(zip(names, zip(est.view_scores_, est.view_weights_)))
+    print("  view weights (share of the labeling's linear support, no labels): "
+          + ", ".join(f"{n} {w:.2f} (kappa {k:.2f})" for n, (k, w) in support.items()), flush=True)
 
     # The supervised upper reference: a linear probe trained on 70 % of the labels.
     tr, te = train_test_split(np.arange(len(y)), test_size=0.3, stratify=y, random_state=seed)
@@ -169,14 +173,16 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
           f"{rows[-2]['acc']:.3f}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.md").write_text(table + "\n")
+    weights_table = "\n".join(["| view | view_scores_ (LOO kappa) | view_weights_ |", "|---|---|---|"]
+                              + [f"| {n} | {k:.3f} | {w:.3f} |" for n, (k, w) in support.items()])
+    (out / "results.md").write_text(table + "\n\nHumeClustering's views:\n\n" + weights_table + "\n")
     with open(out / "results.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
     np.savez(out / "runs.npz", run_losses=run_obj, run_acc=run_acc)
     title = dataset if dataset == "mfeat" or dataset in BUILT else Path(dataset).stem
-    _figures(rows, run_obj, run_acc, corr, out, title)
+    _figures(rows, run_obj, run_acc, corr, out, title, support)
     print(f"Saved results.md, results.csv and figures under {out}/")
     return rows
 
@@ -189,7 +195,7 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def _figures(rows, scores, run_acc, corr, out, title):
+def _figures(rows, scores, run_acc, corr, out, title, support):
     try:
         import matplotlib
 
@@ -223,6 +229,17 @@ def _figures(rows, scores, run_acc, corr, out, title):
     fig.tight_layout()
     fig.subplots_adjust(bottom=0.24)
     fig.savefig(out / "score_vs_accuracy.png", dpi=120)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 0.4 * len(support) + 1.4))
+    views = list(support)[::-1]
+    ax.barh(views, [support[v][1] for v in views], color="tab:red")
+    for i, v in enumerate(views):
+        ax.text(support[v][1] + 0.005, i, f"{support[v][1]:.2f} (kappa {support[v][0]:.2f})", va="center", fontsize=8)
+    ax.set_xlim(0, 1.1)
+    ax.set_xlabel("view_weights_: share of the labeling's linear support (no labels used)")
+    ax.set_title(f"{title}: which views the labeling rests on", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out / "view_weights.png", dpi=120)
     plt.close(fig)
 
 

@@ -179,6 +179,21 @@ def test_more_views(fast_params):
     assert cluster_accuracy(y, est.labels_) == 1.0
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_view_scores_show_which_views_carry_the_labeling(fast_params, seed):
+    X1, X2, y = make_two_views(seed=seed)
+    noise = np.random.RandomState(seed + 10).normal(size=(len(y), 5))
+    est = HumeClustering(n_clusters=3, view_sizes=[6, 8, 5], **fast_params).fit(np.hstack([X1, X2, noise]))
+    assert cluster_accuracy(y, est.labels_) == 1.0
+    # Both informative views predict the labels almost perfectly; pure noise near chance.
+    assert est.view_scores_.shape == est.view_weights_.shape == (3,)
+    assert (est.view_scores_[:2] > 0.9).all() and est.view_scores_[2] < 0.3
+    assert est.view_weights_.sum() == pytest.approx(1.0) and (est.view_weights_ >= 0).all()
+    assert est.view_weights_[2] < 0.15
+    # Their mean is the probe score of the training labels (same kappa, exact vs. Gram spectra).
+    assert est.view_scores_.mean() == pytest.approx(est.probe_score(np.hstack([X1, X2, noise])), abs=1e-3)
+
+
 @pytest.mark.parametrize(
     "view_sizes, match",
     [([6, 6], "adds up to 12"), ([14, 0], "positive integers"), ([[6, 8]], "positive integers"),
