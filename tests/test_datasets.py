@@ -51,6 +51,11 @@ def test_benchmark_writes_table_and_figures(tmp_path, capsys):
     # Reference figures of the shipped digits: KMeans 0.730 / 0.916, the supervised probe 0.980.
     assert acc["KMeans on all views"] > acc["KMeans on fou"] + 0.1
     assert acc["Linear probe (supervised, 70/30)"] > 0.95
-    assert (tmp_path / "results.md").read_text().count("\n") == len(rows) + 2
-    for name in ["results.csv", "accuracy.png", "score_vs_accuracy.png", "runs.npz"]:
+    table, views = (tmp_path / "results.md").read_text().split("\n\nHumeClustering's views:\n\n")
+    assert table.count("\n") == len(rows) + 1
+    # One line per view after the header: view_scores_ and view_weights_ (summing to 1).
+    view_rows = [line.split(" | ") for line in views.strip().splitlines()[2:]]
+    assert [r[0] for r in view_rows] == ["| fou", "| pix"]
+    assert sum(float(r[2].strip(" |")) for r in view_rows) == pytest.approx(1.0, abs=2e-3)
+    for name in ["results.csv", "accuracy.png", "score_vs_accuracy.png", "view_weights.png", "runs.npz"]:
         assert (tmp_path / name).stat().st_size > 0
