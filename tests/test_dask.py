@@ -66,6 +66,7 @@ def test_fit_on_dask_equals_numpy(fitted, chunks):
     np.testing.assert_array_equal(got.labels_.compute(), est.labels_)
     np.testing.assert_allclose(got.confidence_.compute(), est.confidence_, atol=1e-4)
     np.testing.assert_array_equal(got.run_labels_.compute(), est.run_labels_)
+    np.testing.assert_allclose(got.view_weights_, est.view_weights_, atol=1e-4)  # NumPy, from the fit rows
     assert got.n_fit_rows_ == 90 and got.n_features_in_ == X1.shape[1] + X2.shape[1]
     np.testing.assert_array_equal(got.predict(X1, X2), est.labels_)  # NumPy in, NumPy out after a dask fit
     two = HumeClustering(**PARAMS).fit(da.from_array(X1, chunks=(40, -1)), da.from_array(X2, chunks=(25, -1)))
