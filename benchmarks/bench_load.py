@@ -1,5 +1,6 @@
 """Speed on an idle machine and beside a busy neighbour, HumeClustering and
-KMeans measured side by side in one run; cross-validation with n_jobs 1 and 2.
+KMeans measured side by side in one run; cross-validation with n_jobs 1 and 2;
+a fit's runs spread over a dask LocalCluster against a local fit.
 
     python benchmarks/bench_load.py [--cases mfeat2,wordnet10,fashion10k]
 
@@ -72,6 +73,24 @@ def cross_validation(views, y):
     return res
 
 
+def dask_runs(views, y, repeats=3):
+    """A local fit against the same fit's runs spread over a warm dask
+    LocalCluster of 2 single-threaded workers (``n_jobs=-1`` under joblib's
+    dask backend): medians of ``repeats`` fits and their ACC."""
+    import joblib
+    from distributed import Client, LocalCluster
+
+    K = len(np.unique(y))
+    X, sizes = np.hstack(views), [v.shape[1] for v in views]
+    local = lambda: HumeClustering(K, view_sizes=sizes, random_state=0).fit(X).labels_
+    spread = lambda: HumeClustering(K, view_sizes=sizes, random_state=0, n_jobs=-1).fit(X).labels_
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster):
+        with joblib.parallel_config(backend="dask"):
+            t_dask, lab_dask = timed(spread, repeats)
+    t_local, lab_local = timed(local, repeats)
+    return (t_local, cluster_accuracy(y, lab_local)), (t_dask, cluster_accuracy(y, lab_dask))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", default="mfeat2,wordnet10,fashion10k")
@@ -113,6 +132,9 @@ def main(argv=None):
     print(f"\ncross_val_score (4 folds, {a.cv_case}, idle): n_jobs=1 {cv[1]:.1f}s, n_jobs=2 {cv[2]:.1f}s with "
           f"worker start-up ({cv[1] / cv[2]:.2f}x), {cv['2 warm']:.1f}s with warm workers "
           f"({cv[1] / cv['2 warm']:.2f}x)")
+    (t_local, acc_local), (t_dask, acc_dask) = dask_runs(views, y)
+    print(f"runs on a dask LocalCluster (2 workers x 1 thread, warm, {a.cv_case}): {t_dask:.2f}s (ACC {acc_dask:.3f}) "
+          f"against {t_local:.2f}s for a local fit (ACC {acc_local:.3f}); dask / local {t_dask / t_local:.2f}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import align_runs, cluster_stability, match_clusters, vote, vote_agreement
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
+from ._malloc import allocations_off_mmap
 from ._objectives import OBJECTIVES, Settings
 from ._outofcore import RowBlocks, embed_rows, is_out_of_core, view_statistics
 from ._outofcore import fit_rows as sample_fit_rows
@@ -90,7 +91,8 @@ def _fit_chunk(objective, Zs, params, settings, seed, device, anchors=None):
     settings = dataclasses.replace(settings, max_threads=limit, start_threads=min(settings.start_threads, limit))
     Zs = [Z.to(device) for Z in Zs]
     anchors = None if anchors is None else tuple(a.to(device) for a in anchors)
-    params, losses, n_iter = OBJECTIVES[objective].fit(Zs, params, settings, seed, anchors=anchors)
+    with allocations_off_mmap():  # a dask worker fixes glibc's mmap threshold low
+        params, losses, n_iter = OBJECTIVES[objective].fit(Zs, params, settings, seed, anchors=anchors)
     return [p.cpu() for p in params], losses.cpu(), n_iter
 
 
@@ -651,7 +653,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         settings = self._resolve_settings(objective, n_samples if fit_rows is None else len(fit_rows))
         t0 = time.perf_counter()
 
-        with restored_num_threads() as max_threads:
+        with restored_num_threads() as max_threads, allocations_off_mmap():
             # Threads for the whole fit: the requested count, or what a quick probe
             # says suits the machine's load now (the optimisation keeps checking).
             start = self.n_threads or (probe_threads(max_threads) if device.type == "cpu" else max_threads)
