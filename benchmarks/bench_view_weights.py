@@ -44,7 +44,7 @@ def main(argv=None):
             est = HumeClustering(K, view_sizes=[v.shape[1] for v in views], random_state=a.seed).fit(np.hstack(views))
         # The references embed each view as the fit did and score the true labels instead.
         Zs = est._embed_new(np.hstack(views), None)
-        truth = view_support(Zs, y, K, est._settings.alpha)
+        truth = view_support(Zs, torch.as_tensor(y), K, est._settings.alpha).numpy()
         names = [k.removeprefix("V_") for k in CASES[case][1]]
         for name, v, s, w, t in zip(names, views, est.view_scores_, est.view_weights_, truth):
             km = cluster_accuracy(y, KMeans(K, n_init=10, random_state=a.seed).fit(normalised(v)).labels_)

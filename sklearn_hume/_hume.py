@@ -714,7 +714,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                               "(rows in known_labels_contradicted_): the views do not support them, or they are "
                               "wrong. They keep their known class in labels_.", UserWarning, stacklevel=4)
         self.confidence_ = self._confidence(self.labels_, mean, counts)
-        self.view_scores_ = view_support(Zs, self.labels_, K, settings.alpha)
+        with torch.no_grad():
+            labels = torch.as_tensor(self.labels_, device=Zs[0].device)
+            self.view_scores_ = view_support(Zs, labels, K, settings.alpha).cpu().numpy().astype(np.float64)
         total = np.clip(self.view_scores_, 0, None).sum()
         self.view_weights_ = (np.clip(self.view_scores_, 0, None) / total if total > 0
                               else np.full(len(Zs), 1.0 / len(Zs)))

@@ -1,7 +1,6 @@
 """Exact leave-one-out ridge regression: the ``"loo"`` objective's inner
 problem and the probe score of hard labelings (pure torch functions)."""
 
-import numpy as np
 import torch
 
 
@@ -67,20 +66,21 @@ class _LooSquaredError(torch.autograd.Function):
             residual = torch.addmm(centred, U, g[:, None] * (U.T @ flat), alpha=-1).mul_(d[:, None])
             total = total + (residual * residual).view(N, R, K).sum((0, 2))
             weighted.append(residual.mul_(d[:, None]))  # D^2 (I - H) Y, what the gradient needs
-        ctx.save_for_backward(*weighted)
-        ctx.spectra = spectra
+        ctx.save_for_backward(*weighted, *spectra)
         return total / N
 
     @staticmethod
     def backward(ctx, grad_runs):
-        weighted = ctx.saved_tensors
+        saved = ctx.saved_tensors
+        n_views = len(saved) // 4  # per view: D^2 (I - H) Y, then U, g, h
+        weighted, spectra = saved[:n_views], saved[n_views:]
         N, RK = weighted[0].shape
         grad = 0.0
-        for E, U, g in zip(weighted, ctx.spectra[0::3], ctx.spectra[1::3]):
+        for E, U, g in zip(weighted, spectra[0::3], spectra[1::3]):
             grad = grad + torch.addmm(E - E.mean(0), U, g[:, None] * (U.T @ E), alpha=-1)
         R = grad_runs.shape[0]
         grad = grad.view(N, R, RK // R) * (2.0 / N * grad_runs).view(1, R, 1)
-        return (grad, *([None] * len(ctx.spectra)))
+        return (grad, *([None] * len(spectra)))
 
 
 def loo_squared_error(Y, bases):
@@ -114,11 +114,9 @@ def probe_kappa(Zs, labels, n_clusters, alpha):
 
 
 def view_support(Zs, labels, n_clusters, alpha):
-    """Per view, :func:`loo_kappa` of one hard labeling (``(N,)`` NumPy ints),
-    as a NumPy array ``(V,)``. The spectra come from the Gram matrix: one
-    small eigendecomposition per view, fast on many rows, and accurate on the
+    """Per view, :func:`loo_kappa` of one hard labeling (``(N,)`` integers),
+    ``(V,)``. The spectra come from the Gram matrix: one small
+    eigendecomposition per view, fast on many rows, and accurate on the
     directions the ridge keeps."""
-    with torch.no_grad():
-        y = torch.as_tensor(labels, device=Zs[0].device)[:, None]
-        kappas = [loo_kappa(y, n_clusters, ridge_spectrum(Z, alpha, gram=True))[0] for Z in Zs]
-    return torch.stack(kappas).cpu().numpy().astype(np.float64)
+    y = labels[:, None]
+    return torch.stack([loo_kappa(y, n_clusters, ridge_spectrum(Z, alpha, gram=True))[0] for Z in Zs])
