@@ -48,10 +48,15 @@ def head_probabilities(Zs, params, temperature):
     the views' logits (a product of experts). Averaging logits rather than
     softmaxes lets the views that separate a pair of classes decide it."""
     heads = pairs(params)
-    logits = 0.0
-    for Z, (V, b) in zip(Zs, heads):
-        logits = logits + head_logits(Z, V, b)
-    return softmax_last(logits / (len(heads) * temperature))
+    scale = 1.0 / (len(heads) * temperature)
+    # The scale goes on the small weights, and each view's product adds into the
+    # running sum (addmm): no elementwise pass over the (N, R, K) logits but the softmax.
+    R, _, K = heads[0][0].shape
+    logits = (sum(b for _, b in heads) * scale).view(1, R * K)
+    for Z, (V, _) in zip(Zs, heads):
+        W = unit_columns(V) * scale
+        logits = torch.addmm(logits, Z, W.permute(1, 0, 2).reshape(-1, R * K))
+    return softmax_last(logits.view(-1, R, K))
 
 
 def head_view_labels(Zs, params):
