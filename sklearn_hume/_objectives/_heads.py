@@ -31,10 +31,17 @@ def unit_columns(V):
     return V / V.norm(dim=1, keepdim=True).clamp_min(1e-12)
 
 
+def runs_side_by_side(V):
+    """Every run's ``(r, K)`` weights side by side, ``(r, R * K)``: one product
+    with them serves all runs."""
+    R, r, K = V.shape
+    return V.permute(1, 0, 2).reshape(r, R * K)
+
+
 def batched_linear(Z, V, b):
     """``Z @ V[r] + b[r]`` for every run ``r`` as one product, ``(N, R, K)``."""
-    R, r, K = V.shape
-    return (Z @ V.permute(1, 0, 2).reshape(r, R * K)).view(-1, R, K) + b.view(1, R, K)
+    R, _, K = V.shape
+    return (Z @ runs_side_by_side(V)).view(-1, R, K) + b.view(1, R, K)
 
 
 def head_logits(Z, V, b):
@@ -54,8 +61,7 @@ def head_probabilities(Zs, params, temperature):
     R, _, K = heads[0][0].shape
     logits = (sum(b for _, b in heads) * scale).view(1, R * K)
     for Z, (V, _) in zip(Zs, heads):
-        W = unit_columns(V) * scale
-        logits = torch.addmm(logits, Z, W.permute(1, 0, 2).reshape(-1, R * K))
+        logits = torch.addmm(logits, Z, runs_side_by_side(unit_columns(V) * scale))
     return softmax_last(logits.view(-1, R, K))
 
 
