@@ -18,11 +18,16 @@ import ctypes
 import ctypes.util
 import os
 import sys
+import threading
 from contextlib import contextmanager
 
 _M_MMAP_THRESHOLD = -3  # mallopt parameter number (glibc's malloc.h)
 _GLIBC_DEFAULT = 128 * 1024
 FIT_MMAP_THRESHOLD = 32 * 1024 * 1024
+# The setting is per process: only the outermost block sets and restores it, so
+# a fit's chunks run in threads of the same process do not restore it early.
+_depth = 0
+_lock = threading.Lock()
 
 
 def _libc():
@@ -53,13 +58,20 @@ def allocations_off_mmap(environ=None, libc=None):
     block when the environment fixed it lower (as in a dask worker); restore
     the fixed value on exit. A no-op elsewhere (other platforms, other C
     libraries, or a threshold glibc still adapts by itself)."""
+    global _depth
     before = fixed_mmap_threshold(environ)
     libc = None if before is None or before >= FIT_MMAP_THRESHOLD else (libc or _libc())
     if libc is None:
         yield
         return
-    libc.mallopt(_M_MMAP_THRESHOLD, FIT_MMAP_THRESHOLD)
+    with _lock:
+        _depth += 1
+        if _depth == 1:
+            libc.mallopt(_M_MMAP_THRESHOLD, FIT_MMAP_THRESHOLD)
     try:
         yield
     finally:
-        libc.mallopt(_M_MMAP_THRESHOLD, before)
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                libc.mallopt(_M_MMAP_THRESHOLD, before)

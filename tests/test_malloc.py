@@ -41,6 +41,16 @@ def test_raised_inside_the_fit_and_restored_after():
     assert libc.calls == [(-3, 32 * 1024 * 1024), (-3, 4096)]
 
 
+def test_nested_blocks_restore_only_at_the_outermost():
+    # A fit whose chunks of runs run in threads of the same process nests the block.
+    libc, env = FakeLibc(), {"MALLOC_TRIM_THRESHOLD_": "65536"}
+    with _malloc.allocations_off_mmap(env, libc):
+        with _malloc.allocations_off_mmap(env, libc):
+            pass
+        assert libc.calls == [(-3, 32 * 1024 * 1024)]  # still raised after the inner block
+    assert libc.calls == [(-3, 32 * 1024 * 1024), (-3, 128 * 1024)]
+
+
 @pytest.mark.parametrize("environ", [{}, {"MALLOC_MMAP_THRESHOLD_": str(64 * 1024 * 1024)}])
 def test_untouched_when_glibc_adapts_or_the_threshold_is_already_high(environ):
     libc = FakeLibc()
