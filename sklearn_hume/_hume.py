@@ -717,9 +717,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         with torch.no_grad():
             labels = torch.as_tensor(self.labels_, device=Zs[0].device)
             self.view_scores_ = view_support(Zs, labels, K, settings.alpha).cpu().numpy().astype(np.float64)
-        total = np.clip(self.view_scores_, 0, None).sum()
-        self.view_weights_ = (np.clip(self.view_scores_, 0, None) / total if total > 0
-                              else np.full(len(Zs), 1.0 / len(Zs)))
+        support = np.clip(self.view_scores_, 0, None)
+        self.view_weights_ = support / support.sum() if support.sum() > 0 else np.full(len(Zs), 1.0 / len(Zs))
         self.cluster_stability_ = cluster_stability(self.labels_, self.run_labels_, self.run_permutations_, K)
         if len(self.voters_) > 1:
             agreement = vote_agreement(self.labels_, self.run_labels_, self.voters_)
