@@ -18,7 +18,14 @@ CASES = {
     "wordnet10all": ("wordnet10", ["X1", "X2", "V_minilm_l3", "V_e5_small_q4", "V_tfidf_lsa100"]),
     "fashion10k": ("fashion10k", ["X1", "X2"]),
     "fashion10k+pixels": ("fashion10k", ["X1", "X2", "V_pixels"]),
+    # Held out: view pairs of the same files that no default was chosen on.
+    "mfeat fac+zer": ("mfeat", ["V_fac", "V_zer"]),
+    "mfeat pix+kar": ("mfeat", ["X2", "V_kar"]),
+    "mfeat fou+mor": ("mfeat", ["X1", "V_mor"]),
+    "wordnet10 l3+e5": ("wordnet10", ["V_minilm_l3", "V_e5_small_q4"]),
+    "fashion10k X2+pixels": ("fashion10k", ["X2", "V_pixels"]),
 }
+HELD_OUT = ["mfeat fac+zer", "mfeat pix+kar", "mfeat fou+mor", "wordnet10 l3+e5", "fashion10k X2+pixels"]
 
 
 def load(data_dir, case):

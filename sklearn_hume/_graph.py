@@ -17,13 +17,20 @@ def unit_rows(Z):
     return Z / Z.norm(dim=1, keepdim=True).clamp_min(1e-12)
 
 
-def knn_indices(F, n_neighbors, block=2048):
-    """Indices of each row's ``n_neighbors`` nearest rows by cosine similarity
-    (itself excluded), ``(N, n_neighbors)``; computed in blocks of rows."""
+def knn_indices(F, n_neighbors, block=2048, reference=None):
+    """Indices of each row's ``n_neighbors`` nearest rows by cosine similarity,
+    ``(N, n_neighbors)``; computed in blocks of rows.
+
+    Without ``reference`` the neighbours are other rows of ``F`` (itself
+    excluded); with it, rows of ``reference``, where a row identical to the
+    query counts as its nearest neighbour."""
+    own = reference is None
+    reference = F if own else reference
     out = []
     for start in range(0, F.shape[0], block):
-        sim = F[start:start + block] @ F.T
-        sim[torch.arange(sim.shape[0]), torch.arange(start, start + sim.shape[0])] = -torch.inf
+        sim = F[start:start + block] @ reference.T
+        if own:
+            sim[torch.arange(sim.shape[0]), torch.arange(start, start + sim.shape[0])] = -torch.inf
         out.append(sim.topk(n_neighbors, dim=1).indices)
     return torch.cat(out)
 
@@ -34,8 +41,8 @@ def consensus_votes(n_views):
     return 1 if n_views == 1 else max(2, -(-n_views // 2))
 
 
-def neighbour_mean_operator(Zs, n_neighbors):
-    """The sparse ``(N, N)`` matrix that averages each row's consensus neighbours.
+def neighbour_mean_operator(Zs, n_neighbors, anchors=None):
+    """The sparse matrix that averages each row's consensus neighbours.
 
     Each view gives every row its ``n_neighbors`` nearest rows (cosine
     similarity); an edge is kept when enough views agree on it
@@ -43,17 +50,23 @@ def neighbour_mean_operator(Zs, n_neighbors):
     same class far more often than the neighbours in any one view or in the
     views side by side (with 10 neighbours, 0.995 against 0.963 on mfeat), and a weak
     view cannot add edges on its own. Rows without a kept edge get a zero row.
+
+    Without ``anchors`` the neighbours are other rows of ``Zs`` and the
+    operator is ``(N, N)``; with ``anchors`` (the same views of other rows)
+    they are anchor rows, ``(N, n_anchors)``.
     """
     n = Zs[0].shape[0]
-    k = min(n_neighbors, n - 1)
+    m = n if anchors is None else anchors[0].shape[0]
+    k = min(n_neighbors, m - 1 if anchors is None else m)
     device = Zs[0].device
     rows = torch.arange(n, device=device).repeat_interleave(k)
-    edges = torch.cat([rows * n + knn_indices(unit_rows(Z), k).reshape(-1) for Z in Zs])
+    refs = [None] * len(Zs) if anchors is None else [unit_rows(A) for A in anchors]
+    edges = torch.cat([rows * m + knn_indices(unit_rows(Z), k, reference=R).reshape(-1) for Z, R in zip(Zs, refs)])
     found, votes = torch.unique(edges, return_counts=True)
     kept = found[votes >= consensus_votes(len(Zs))]
-    i, j = kept // n, kept % n
+    i, j = kept // m, kept % m
     degree = torch.bincount(i, minlength=n).clamp_min(1).to(Zs[0].dtype)
-    return torch.sparse_coo_tensor(torch.stack([i, j]), 1.0 / degree[i], (n, n), check_invariants=False).coalesce()
+    return torch.sparse_coo_tensor(torch.stack([i, j]), 1.0 / degree[i], (n, m), check_invariants=False).coalesce()
 
 
 def symmetric_part(A):

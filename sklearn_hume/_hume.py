@@ -29,11 +29,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import align_runs, cluster_stability, match_clusters, vote, vote_agreement
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
+from ._graph import unit_rows
 from ._malloc import allocations_off_mmap
 from ._objectives import OBJECTIVES, Settings
 from ._outofcore import RowBlocks, embed_rows, is_out_of_core, view_statistics
 from ._outofcore import fit_rows as sample_fit_rows
 from ._progress import progress_bar
+from ._propagation import anchor_operator, anchor_rows, mix, propagate, without_self
 from ._ridge import probe_kappa, view_support
 from ._threads import probe_threads, restored_num_threads
 from ._views import (
@@ -241,7 +243,24 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         used by ``"hume"``.
 
     n_neighbors : int, default=20
-        Neighbours per row and view for ``neighbor_weight``.
+        Neighbours per row and view for ``neighbor_weight`` and
+        ``propagation``.
+
+    propagation : float in [0, 1), default=0.5
+        Weight of the neighbours in a last label-propagation step. The runs'
+        mean soft labels are spread over the consensus kNN graph of the
+        views (edges as for ``neighbor_weight``), as LabelSpreading spreads
+        labels with this ``alpha``. The graph joins anchor rows: the fit
+        rows, or a random 10,000 of them beyond that (with every row of
+        ``known_labels``). Every row, in ``fit`` and in :meth:`predict`,
+        then takes ``(1 - propagation)`` times its own soft label plus
+        ``propagation`` times the mean propagated label of its consensus
+        anchor neighbours. The labels thus depend only on the row and the
+        fitted state. Measured gain of ``0.5`` over ``0`` (benchmarks page):
+        +0.6 to +1.1 points on the shared cases, except a tie on wordnet10
+        with all its views. It costs one kNN search against the anchors per
+        row. ``0`` turns it off, and the majority vote of the runs labels the
+        rows. Not used by ``"hume"``.
 
     tol : float, default=1e-4
         Stop once no run's objective moved by more than ``tol`` over 10
@@ -422,6 +441,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         "label_weight": [Interval(Real, 0, None, closed="neither")],
         "neighbor_weight": [Interval(Real, 0, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "propagation": [Interval(Real, 0, 1, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "device": [str, torch.device],
         "n_jobs": [Integral, None],
@@ -457,6 +477,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         label_weight=1.0,
         neighbor_weight=0.0,
         n_neighbors=20,
+        propagation=0.5,
         tol=1e-4,
         device="auto",
         n_jobs=None,
@@ -488,6 +509,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.label_weight = label_weight
         self.neighbor_weight = neighbor_weight
         self.n_neighbors = n_neighbors
+        self.propagation = propagation
         self.tol = tol
         self.device = device
         self.n_jobs = n_jobs
@@ -540,6 +562,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             train_fraction=float(self.train_fraction), cluster_prior=self._check_prior(), tol=float(self.tol),
             label_weight=float(self.label_weight), neighbor_weight=float(self.neighbor_weight),
             n_neighbors=int(self.n_neighbors),
+            propagation=0.0 if "propagation" in objective.UNUSED else float(self.propagation),
             n_threads=None if self.n_threads is None else int(self.n_threads))
 
     def _check_prior(self):
@@ -713,6 +736,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 warnings.warn(f"{int(wrong.sum())} of {len(known[0])} known labels are contradicted by the fit "
                               "(rows in known_labels_contradicted_): the views do not support them, or they are "
                               "wrong. They keep their known class in labels_.", UserWarning, stacklevel=4)
+        self._anchor_views = self._anchor_soft = None
+        if settings.propagation > 0:
+            with torch.no_grad(), restored_num_threads(), allocations_off_mmap():
+                torch.set_num_threads(settings.start_threads)
+                self.labels_, mean = self._fit_propagation(Zs, mean, known, gen)
+            if known is not None:
+                self.labels_[known[0]] = known[1]
         self.confidence_ = self._confidence(self.labels_, mean, counts)
         with torch.no_grad():
             labels = torch.as_tensor(self.labels_, device=Zs[0].device)
@@ -736,6 +766,39 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         if data is not None:
             self._label_every_row(data, known_all)
         return self
+
+    def _fit_propagation(self, Zs, mean, known, gen):
+        """Propagate the mean soft labels over the anchor rows' consensus kNN
+        graph (known rows clamped to their class) and keep the anchors with
+        their propagated labels; return the fit rows' labels and soft labels."""
+        settings = self._settings
+        device, dtype = Zs[0].device, Zs[0].dtype
+        idx = anchor_rows(Zs[0].shape[0], None if known is None else known[0], gen).to(device)
+        anchors = [unit_rows(Z[idx]) for Z in Zs]
+        S = anchor_operator([Z[idx] for Z in Zs], anchors, settings.n_neighbors)
+        P0 = torch.as_tensor(mean, device=device, dtype=dtype)
+        clamp = None
+        if known is not None:
+            known_rows = torch.as_tensor(known[0], device=device)
+            clamp = (torch.searchsorted(idx, known_rows), torch.as_tensor(known[1], device=device))
+        anchor_soft = propagate(P0[idx], without_self(S), settings.propagation, clamp)
+        self._anchor_views = [A.cpu().numpy() for A in anchors]
+        self._anchor_soft = anchor_soft.cpu().numpy()
+        if len(idx) < len(P0):
+            S = anchor_operator(Zs, anchors, settings.n_neighbors)
+        P = mix(P0, S, anchor_soft, settings.propagation).cpu().numpy()
+        return P.argmax(1), P
+
+    def _spread(self, Zs, labels, mean):
+        """Labels and soft labels after the fitted propagation (unchanged without one)."""
+        if getattr(self, "_anchor_soft", None) is None:
+            return labels, mean
+        device, dtype = Zs[0].device, Zs[0].dtype
+        anchors = [torch.as_tensor(A, device=device) for A in self._anchor_views]
+        S = anchor_operator(Zs, anchors, self._settings.n_neighbors)
+        P = mix(torch.as_tensor(mean, device=device, dtype=dtype), S,
+                torch.as_tensor(self._anchor_soft, device=device), self._settings.propagation).cpu().numpy()
+        return P.argmax(1), P
 
     def _confidence(self, labels, mean, counts):
         """Agreement of the voting runs times their mean probability of the label."""
@@ -774,6 +837,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         with torch.no_grad():
             soft = self._run_probabilities(Zs)
             labels, mean, counts = self._aggregate(soft)
+            labels, mean = self._spread(Zs, labels, mean)
         return np.column_stack([labels, self._confidence(labels, mean, counts),
                                 soft.argmax(-1).cpu().numpy()]).astype(np.float64)
 
@@ -931,6 +995,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         Zs = self._embed_new(X, X2, y_allowed)
         with torch.no_grad():
             labels, soft, _ = self._aggregate(self._run_probabilities(Zs))
+            labels, soft = self._spread(Zs, labels, soft)
         return labels, soft.astype(np.float32, copy=False), Zs
 
     def predict(self, X, X2=None):

@@ -58,6 +58,7 @@ class Settings:
     label_weight: float = 1.0
     neighbor_weight: float = 0.0
     n_neighbors: int = 20
+    propagation: float = 0.0
     max_threads: int = 1
     start_threads: object = None
 

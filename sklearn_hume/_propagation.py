@@ -1,0 +1,86 @@
+"""Label propagation over the views' consensus kNN graph: the last step of a fit.
+
+The cross-view objective finds labelings that linear models learn in every
+view; kNN-graph methods know something it does not (on the shared mfeat case
+spectral clustering is purer). Spreading the runs' mean soft labels a little
+over the neighbours that most views agree on, as LabelSpreading spreads known
+labels, corrects rows whose heads disagree with their neighbourhood.
+
+The graph is built on a set of anchor rows (the fit rows, or a sample of
+them). Anchors propagate among themselves; every row, new or not, then takes
+``(1 - weight) * P0 + weight * mean of its consensus anchor neighbours``, the
+row itself among them when it is an anchor. A row's label thus depends only
+on the row and the fitted state, so ``predict`` on the training rows gives
+``labels_``.
+
+Pure functions on tensors.
+"""
+
+import torch
+
+from ._graph import neighbour_mean_operator
+
+N_STEPS = 20
+MAX_ANCHORS = 10_000
+
+
+def anchor_rows(n_rows, known_rows, generator, max_anchors=None):
+    """Sorted indices of the anchor rows: all rows up to ``max_anchors``
+    (default ``MAX_ANCHORS``), else a random sample of that size joined by
+    every row with a known label."""
+    max_anchors = MAX_ANCHORS if max_anchors is None else max_anchors
+    if n_rows <= max_anchors:
+        return torch.arange(n_rows)
+    sample = torch.randperm(n_rows, generator=generator)[:max_anchors]
+    if known_rows is not None:
+        sample = torch.cat([sample, torch.as_tensor(known_rows)]).unique()
+    return sample.sort().values
+
+
+def anchor_operator(Zs, anchors, n_neighbors, block=1024):
+    """The sparse ``(N, n_anchors)`` matrix averaging each row's consensus
+    neighbours among the (unit-row) anchor views; computed in blocks of rows,
+    the same way at fit and at prediction."""
+    indices, values = [], []
+    for start in range(0, Zs[0].shape[0], block):
+        S = neighbour_mean_operator([Z[start:start + block] for Z in Zs], n_neighbors, anchors=anchors)
+        offset = torch.tensor([[start], [0]], device=S.device)
+        indices.append(S.indices() + offset)
+        values.append(S.values())
+    shape = (Zs[0].shape[0], anchors[0].shape[0])
+    return torch.sparse_coo_tensor(torch.cat(indices, 1), torch.cat(values), shape, check_invariants=False).coalesce()
+
+
+def without_self(S):
+    """The anchors' operator on themselves with each row's own edge dropped
+    and the rest re-averaged."""
+    i, j = S.indices()
+    keep = i != j
+    i, j = i[keep], j[keep]
+    degree = torch.bincount(i, minlength=S.shape[0]).clamp_min(1).to(S.dtype)
+    return torch.sparse_coo_tensor(torch.stack([i, j]), 1.0 / degree[i], S.shape, check_invariants=False).coalesce()
+
+
+def _linked(S):
+    return (torch.bincount(S.indices()[0], minlength=S.shape[0]) > 0)[:, None]
+
+
+def mix(P0, S, anchor_soft, weight):
+    """``(1 - weight) P0 + weight S anchor_soft``; rows without a neighbour keep ``P0``."""
+    return torch.where(_linked(S), (1 - weight) * P0 + weight * torch.sparse.mm(S, anchor_soft), P0)
+
+
+def propagate(P0, S, weight, clamp=None, n_steps=N_STEPS):
+    """Iterate ``P = mix(P0, S, P)`` (personalised-PageRank style) on the anchors.
+
+    Rows of ``P`` keep summing to one. ``clamp``, a ``(rows, classes)`` pair,
+    fixes rows with a known class to it, as LabelSpreading does.
+    """
+    if clamp is not None:
+        P0 = P0.clone()
+        P0[clamp[0]] = 0
+        P0[clamp[0], clamp[1]] = 1
+    P = P0
+    for _ in range(n_steps):
+        P = mix(P0, S, P, weight)
+    return P

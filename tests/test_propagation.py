@@ -1,0 +1,125 @@
+"""The final label propagation: hand-computed fixed points, the anchors'
+graph, and what it guarantees a fit (predict on the training rows gives
+labels_, known rows stay clamped, 0 turns it off)."""
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_hume import HumeClustering, _propagation
+from sklearn_hume._graph import unit_rows
+from sklearn_hume._propagation import anchor_operator, anchor_rows, mix, propagate, without_self
+
+from .conftest import make_two_views
+
+FAST = dict(n_runs=3, n_iter=30, random_state=0)
+
+
+def sparse(rows, cols, vals, shape):
+    return torch.sparse_coo_tensor(torch.tensor([rows, cols]), torch.tensor(vals, dtype=torch.float64), shape,
+                                   check_invariants=False).coalesce()
+
+
+def test_propagate_reaches_the_hand_computed_fixed_point():
+    # Rows 0 and 1 are each other's only neighbour; row 2 has none.
+    S = sparse([0, 1], [1, 0], [1.0, 1.0], (3, 3))
+    P0 = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.3, 0.7]], dtype=torch.float64)
+    P = propagate(P0, S, 0.5)
+    # p0 = a/2 + p1/2, p1 = b/2 + p0/2  =>  p0 = (2a + b) / 3, p1 = (a + 2b) / 3
+    # 20 steps leave an error below 0.5 ** 20
+    expected = torch.tensor([[2 / 3, 1 / 3], [1 / 3, 2 / 3], [0.3, 0.7]], dtype=torch.float64)
+    torch.testing.assert_close(P, expected, atol=2e-6, rtol=0)
+    torch.testing.assert_close(P.sum(1), torch.ones(3, dtype=torch.float64))
+
+
+def test_propagate_clamps_known_rows():
+    S = sparse([0, 1], [1, 0], [1.0, 1.0], (2, 2))
+    P0 = torch.tensor([[0.2, 0.8], [0.5, 0.5]], dtype=torch.float64)
+    P = propagate(P0, S, 0.5, clamp=(torch.tensor([0]), torch.tensor([0])))
+    # row 0 pinned to class 0: p0 = (1,0)/2 + p1/2, p1 = (.5,.5)/2 + p0/2  =>  p1 = (2/3, 1/3)
+    torch.testing.assert_close(P[1], torch.tensor([2 / 3, 1 / 3], dtype=torch.float64), atol=2e-6, rtol=0)
+    assert P0[0, 0] == 0.2  # the input is not modified
+
+
+def test_mix_weights_own_and_neighbour_labels():
+    S = sparse([0, 0], [0, 1], [0.5, 0.5], (2, 2))
+    anchor = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
+    P0 = torch.tensor([[0.6, 0.4], [0.1, 0.9]], dtype=torch.float64)
+    P = mix(P0, S, anchor, 0.4)
+    torch.testing.assert_close(P[0], 0.6 * P0[0] + 0.4 * torch.tensor([0.5, 0.5], dtype=torch.float64))
+    torch.testing.assert_close(P[1], P0[1])  # no neighbour: unchanged
+
+
+def test_anchor_operator_counts_the_row_itself_and_without_self_drops_it():
+    Z = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.8, 0.3], [0.0, 1.0], [0.1, 0.9]])
+    anchors = [unit_rows(Z)] * 2
+    S = anchor_operator([Z, Z], anchors, 2, block=2).to_dense()  # blocks that do not divide the rows
+    assert S[0].nonzero().flatten().tolist() == [0, 1] and S[3].nonzero().flatten().tolist() == [3, 4]
+    torch.testing.assert_close(S.sum(1), torch.ones(5))
+    T = without_self(S.to_sparse()).to_dense()
+    assert T.diagonal().abs().sum() == 0
+    assert T[0].nonzero().flatten().tolist() == [1] and T[0, 1] == 1.0
+
+
+def test_anchor_rows_sample_keeps_known_rows():
+    gen = torch.Generator().manual_seed(0)
+    assert anchor_rows(7, None, gen, max_anchors=10).tolist() == list(range(7))
+    idx = anchor_rows(100, np.array([3, 97]), gen, max_anchors=10)
+    assert 10 <= len(idx) <= 12 and {3, 97} <= set(idx.tolist())
+    assert idx.tolist() == sorted(set(idx.tolist()))
+
+
+@pytest.mark.parametrize("max_anchors", [None, 40])
+def test_predict_on_the_training_rows_gives_labels(monkeypatch, max_anchors):
+    if max_anchors is not None:
+        monkeypatch.setattr(_propagation, "MAX_ANCHORS", max_anchors)
+    X1, X2, _ = make_two_views()
+    est = HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
+    assert len(est._anchor_soft) == (len(X1) if max_anchors is None else max_anchors)
+    np.testing.assert_array_equal(est.predict(X1, X2), est.labels_)
+    P = est.transform(X1, X2)
+    np.testing.assert_allclose(P.sum(1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(P.argmax(1), est.labels_)
+
+
+def test_propagation_zero_is_the_vote_and_hume_has_none():
+    X1, X2, _ = make_two_views()
+    est = HumeClustering(n_clusters=3, propagation=0.0, **FAST).fit(X1, X2)
+    assert est._anchor_soft is None
+    labels, _, _ = est._aggregate(est._run_probabilities(est._embed_new(X1, X2)))
+    np.testing.assert_array_equal(est.labels_, labels)
+    paper = HumeClustering(n_clusters=3, objective="hume", n_runs=2, n_iter=3, inner_steps=2, n_subsets=1,
+                           random_state=0).fit(X1, X2)
+    assert paper._anchor_soft is None and paper._settings.propagation == 0
+
+
+def test_propagation_moves_a_row_to_its_neighbours_class():
+    """A row whose own soft label leans to the wrong class, in the middle of
+    ten rows of the other class in both views, follows them."""
+    X1, X2, _ = make_two_views()
+    est = HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
+    Zs = est._embed_new(X1, X2)
+    anchors = [torch.as_tensor(A) for A in est._anchor_views]
+    S = anchor_operator(Zs, anchors, est._settings.n_neighbors)
+    row = 0
+    neighbours = S[row].coalesce().indices()[0]
+    majority = np.bincount(est.labels_[neighbours.numpy()]).argmax()
+    P0 = torch.full((len(X1), 3), 0.0, dtype=Zs[0].dtype)
+    P0[:, majority] = 1.0
+    wrong = (majority + 1) % 3
+    P0[row] = 0.0
+    P0[row, wrong], P0[row, majority] = 0.6, 0.4
+    P = propagate(P0[: len(anchors[0])], without_self(S), 0.5)
+    assert P[row].argmax() == majority and P0[row].argmax() == wrong
+
+
+def test_known_rows_keep_their_class_with_a_small_anchor_set(monkeypatch):
+    monkeypatch.setattr(_propagation, "MAX_ANCHORS", 30)
+    X1, X2, y = make_two_views()
+    known = np.full(len(y), -1)
+    rows = np.flatnonzero(y == 0)[:2].tolist() + np.flatnonzero(y == 1)[:2].tolist()
+    known[rows] = y[rows]
+    est = HumeClustering(n_clusters=3, **FAST).fit(X1, X2, known_labels=known)
+    anchors = anchor_rows(len(y), np.array(rows), torch.Generator().manual_seed(0), max_anchors=30)
+    assert set(rows) <= set(anchors.tolist())
+    np.testing.assert_array_equal(est.labels_[rows], y[rows])
