@@ -234,10 +234,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         that at least half of the views (and at least two) place among each
         other's ``n_neighbors`` nearest rows (cosine similarity on the
         embedded views). It adds what kNN-graph methods know to the
-        cross-view objective. Measured effect of ``1.0`` (mean over 3 seeds,
-        see the benchmarks page): +0.7 points on mfeat, +0.2 on wordnet10,
-        +0.3 on fashion10k, -2.1 on fashion10k with its pixel view; so it is
-        off by default. Applies when every step sees every row (up to
+        cross-view objective. Measured effect of ``1.0`` on top of the
+        default ``propagation`` (mean over 3 seeds, see the benchmarks page):
+        +0.6 points on mfeat, +0.4 on fashion10k, -0.1 on wordnet10, -2.1 on
+        fashion10k with its pixel view; so it is off by default. Applies when every step sees every row (up to
         50,000 rows by default for ``"loo"``, 10,000 for ``"turtle"``);
         mini-batches hold too few of a row's neighbours and omit it. Not
         used by ``"hume"``.
