@@ -35,6 +35,7 @@ from ._objectives import OBJECTIVES, Settings
 from ._outofcore import RowBlocks, embed_rows, is_out_of_core, view_statistics
 from ._outofcore import fit_rows as sample_fit_rows
 from ._progress import progress_bar
+from ._propagation import MAX_ROWS as PROPAGATION_MAX_ROWS
 from ._propagation import anchor_operator, anchor_rows, mix, propagate, without_self
 from ._ridge import probe_kappa, view_support
 from ._threads import probe_threads, restored_num_threads
@@ -256,11 +257,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         then takes ``(1 - propagation)`` times its own soft label plus
         ``propagation`` times the mean propagated label of its consensus
         anchor neighbours. The labels thus depend only on the row and the
-        fitted state. Measured gain of ``0.5`` over ``0`` (benchmarks page):
-        +0.6 to +1.1 points on the shared cases, except a tie on wordnet10
-        with all its views. It costs one kNN search against the anchors per
-        row. ``0`` turns it off, and the majority vote of the runs labels the
-        rows. Not used by ``"hume"``.
+        fitted state. Measured gain of ``0.5`` over ``0`` (mean of 3 seeds,
+        benchmarks page): +0.4 to +1.2 points on the six shared cases, +0.2 to
+        +1.5 on five held-out view pairs, for 5-12 % of the fit time. Every
+        row costs a kNN search against the anchors, so fits of more than
+        100,000 rows skip it (``propagation_`` is then 0). ``0`` turns it
+        off, and the majority vote of the runs labels the rows. Not used by
+        ``"hume"``.
 
     tol : float, default=1e-4
         Stop once no run's objective moved by more than ``tol`` over 10
@@ -298,14 +301,17 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-        Majority vote of the aligned voting runs on the training data. After
+        The labels of the training data: the majority vote of the aligned
+        voting runs, spread over the views' kNN graph when
+        ``propagation_ > 0`` (then equal to :meth:`predict` on the same rows). After
         a fit on a dask array, ``labels_``, ``confidence_`` and
         ``run_labels_`` are lazy dask arrays (computed when asked for); after
         a fit on a memmap, NumPy arrays computed block by block.
 
     confidence_ : ndarray of shape (n_samples,)
         Reliability of each label in ``[0, 1]``: the share of voting runs that
-        agree with it times their mean probability of it.
+        agree with it times its probability (after the propagation, when one
+        ran).
 
     cluster_stability_ : ndarray of shape (n_clusters,)
         How reproducible each cluster is across the runs, in ``[0, 1]``: the
@@ -337,6 +343,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     temperature_ : float
         The label temperature after annealing, used by :meth:`transform`.
+
+    propagation_ : float
+        The propagation weight the fit applied and :meth:`predict` applies:
+        ``propagation``, or 0 for ``"hume"`` and for fits of more than
+        100,000 rows.
 
     run_labels_ : ndarray of shape (n_runs, n_samples)
         Each run's labels, in its own cluster numbering.
@@ -674,6 +685,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 fit_rows = np.union1d(fit_rows, known[0])
                 known = (np.searchsorted(fit_rows, known[0]), known[1])
         settings = self._resolve_settings(objective, n_samples if fit_rows is None else len(fit_rows))
+        if n_samples > PROPAGATION_MAX_ROWS:
+            settings = dataclasses.replace(settings, propagation=0.0)
         t0 = time.perf_counter()
 
         with restored_num_threads() as max_threads, allocations_off_mmap():
@@ -711,6 +724,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self._model = [p.detach().cpu().numpy() for p in params]
         self.heads_ = objective.public_heads(params, [Z.shape[1] for Z in Zs])
         self.temperature_ = settings.final_temperature
+        self.propagation_ = settings.propagation
         self.cluster_prior_ = settings.cluster_prior
         self.n_iter_ = n_iter
         self.run_losses_ = losses.cpu().numpy()

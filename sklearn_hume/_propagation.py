@@ -22,6 +22,9 @@ from ._graph import neighbour_mean_operator
 
 N_STEPS = 20
 MAX_ANCHORS = 10_000
+# Every row's neighbour search against the anchors costs about as much as the
+# fit itself at 100,000 rows (N x anchors x width); beyond, propagation is off.
+MAX_ROWS = 100_000
 
 
 def anchor_rows(n_rows, known_rows, generator, max_anchors=None):

@@ -90,7 +90,18 @@ def test_propagation_zero_is_the_vote_and_hume_has_none():
     np.testing.assert_array_equal(est.labels_, labels)
     paper = HumeClustering(n_clusters=3, objective="hume", n_runs=2, n_iter=3, inner_steps=2, n_subsets=1,
                            random_state=0).fit(X1, X2)
-    assert paper._anchor_soft is None and paper._settings.propagation == 0
+    assert paper._anchor_soft is None and paper.propagation_ == 0
+
+
+def test_large_fits_skip_the_propagation(monkeypatch):
+    from sklearn_hume import _hume
+
+    X1, X2, _ = make_two_views()
+    monkeypatch.setattr(_hume, "PROPAGATION_MAX_ROWS", len(X1) - 1)
+    est = HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
+    assert est.propagation_ == 0 and est._anchor_soft is None
+    monkeypatch.setattr(_hume, "PROPAGATION_MAX_ROWS", len(X1))
+    assert HumeClustering(n_clusters=3, **FAST).fit(X1, X2).propagation_ == 0.5
 
 
 def test_propagation_moves_a_row_to_its_neighbours_class():
