@@ -37,6 +37,7 @@ from ._outofcore import fit_rows as sample_fit_rows
 from ._progress import progress_bar
 from ._propagation import MAX_ROWS as PROPAGATION_MAX_ROWS
 from ._propagation import anchor_operator, anchor_rows, mix, propagate, without_self
+from ._refine import ridge_head_probabilities, ridge_heads
 from ._ridge import probe_kappa, view_support
 from ._threads import probe_threads, restored_num_threads
 from ._views import (
@@ -453,6 +454,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         "neighbor_weight": [Interval(Real, 0, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "propagation": [Interval(Real, 0, 1, closed="left")],
+        "refine": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
         "device": [str, torch.device],
         "n_jobs": [Integral, None],
@@ -489,6 +491,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         neighbor_weight=0.0,
         n_neighbors=20,
         propagation=0.5,
+        refine=True,
         tol=1e-4,
         device="auto",
         n_jobs=None,
@@ -521,6 +524,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.neighbor_weight = neighbor_weight
         self.n_neighbors = n_neighbors
         self.propagation = propagation
+        self.refine = refine
         self.tol = tol
         self.device = device
         self.n_jobs = n_jobs
@@ -574,6 +578,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             label_weight=float(self.label_weight), neighbor_weight=float(self.neighbor_weight),
             n_neighbors=int(self.n_neighbors),
             propagation=0.0 if "propagation" in objective.UNUSED else float(self.propagation),
+            refine=bool(self.refine) and "refine" not in objective.UNUSED,
             n_threads=None if self.n_threads is None else int(self.n_threads))
 
     def _check_prior(self):
@@ -750,11 +755,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 warnings.warn(f"{int(wrong.sum())} of {len(known[0])} known labels are contradicted by the fit "
                               "(rows in known_labels_contradicted_): the views do not support them, or they are "
                               "wrong. They keep their known class in labels_.", UserWarning, stacklevel=4)
-        self._anchor_views = self._anchor_soft = None
-        if settings.propagation > 0:
+        self._anchor_views = self._anchor_soft = self._refined_heads = None
+        if settings.propagation > 0 or settings.refine:
             with torch.no_grad(), restored_num_threads(), allocations_off_mmap():
                 torch.set_num_threads(settings.start_threads)
-                self.labels_, mean = self._fit_propagation(Zs, mean, known, gen)
+                self.labels_, mean = self._fit_final_labels(Zs, mean, known, gen)
             if known is not None:
                 self.labels_[known[0]] = known[1]
         self.confidence_ = self._confidence(self.labels_, mean, counts)
@@ -781,37 +786,63 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             self._label_every_row(data, known_all)
         return self
 
-    def _fit_propagation(self, Zs, mean, known, gen):
-        """Propagate the mean soft labels over the anchor rows' consensus kNN
-        graph (known rows clamped to their class) and keep the anchors with
-        their propagated labels; return the fit rows' labels and soft labels."""
+    def _fit_final_labels(self, Zs, mean, known, gen):
+        """The last steps of a fit, from the vote's mean soft labels: propagation
+        over the anchor rows' consensus kNN graph (known rows clamped to their
+        class), one ridge refit per view to the resulting labels, and the
+        propagation again. Keeps what :meth:`_final_labels` needs; returns the
+        fit rows' labels and soft labels."""
         settings = self._settings
         device, dtype = Zs[0].device, Zs[0].dtype
-        idx = anchor_rows(Zs[0].shape[0], None if known is None else known[0], gen).to(device)
-        anchors = [unit_rows(Z[idx]) for Z in Zs]
-        S = anchor_operator([Z[idx] for Z in Zs], anchors, settings.n_neighbors)
-        P0 = torch.as_tensor(mean, device=device, dtype=dtype)
+        P = torch.as_tensor(mean, device=device, dtype=dtype)
         clamp = None
-        if known is not None:
-            known_rows = torch.as_tensor(known[0], device=device)
-            clamp = (torch.searchsorted(idx, known_rows), torch.as_tensor(known[1], device=device))
-        anchor_soft = propagate(P0[idx], without_self(S), settings.propagation, clamp)
-        self._anchor_views = [A.cpu().numpy() for A in anchors]
-        self._anchor_soft = anchor_soft.cpu().numpy()
-        if len(idx) < len(P0):
-            S = anchor_operator(Zs, anchors, settings.n_neighbors)
-        P = mix(P0, S, anchor_soft, settings.propagation).cpu().numpy()
+        if settings.propagation > 0:
+            idx = anchor_rows(Zs[0].shape[0], None if known is None else known[0], gen).to(device)
+            anchors = [unit_rows(Z[idx]) for Z in Zs]
+            S_anchors = anchor_operator([Z[idx] for Z in Zs], anchors, settings.n_neighbors)
+            S_rows = S_anchors if len(idx) == len(P) else anchor_operator(Zs, anchors, settings.n_neighbors)
+            S_anchors = without_self(S_anchors)
+            if known is not None:
+                known_rows = torch.as_tensor(known[0], device=device)
+                clamp = (torch.searchsorted(idx, known_rows), torch.as_tensor(known[1], device=device))
+
+            def spread(P0):
+                anchor_soft = propagate(P0[idx], S_anchors, settings.propagation, clamp)
+                return mix(P0, S_rows, anchor_soft, settings.propagation), anchor_soft
+
+            P, anchor_soft = spread(P)
+        if settings.refine:
+            targets = torch.nn.functional.one_hot(P.argmax(1), settings.n_clusters).to(dtype)
+            if known is not None:
+                targets[known[0]] = torch.nn.functional.one_hot(
+                    torch.as_tensor(known[1], device=device), settings.n_clusters).to(dtype)
+            heads = ridge_heads(Zs, targets, settings.alpha)
+            self._refined_heads = [tuple(t.cpu().numpy() for t in h) for h in heads]
+            P = ridge_head_probabilities(Zs, heads, settings.final_temperature)
+            if settings.propagation > 0:
+                P, anchor_soft = spread(P)
+        if settings.propagation > 0:
+            self._anchor_views = [A.cpu().numpy() for A in anchors]
+            self._anchor_soft = anchor_soft.cpu().numpy()
+        P = P.cpu().numpy()
         return P.argmax(1), P
 
-    def _spread(self, Zs, labels, mean):
-        """Labels and soft labels after the fitted propagation (unchanged without one)."""
-        if getattr(self, "_anchor_soft", None) is None:
+    def _final_labels(self, Zs, labels, mean):
+        """Labels and soft labels of any rows after the fitted refit and
+        propagation (the vote's, unchanged, without them)."""
+        heads, anchor_soft = getattr(self, "_refined_heads", None), getattr(self, "_anchor_soft", None)
+        if heads is None and anchor_soft is None:
             return labels, mean
         device, dtype = Zs[0].device, Zs[0].dtype
-        anchors = [torch.as_tensor(A, device=device) for A in self._anchor_views]
-        S = anchor_operator(Zs, anchors, self._settings.n_neighbors)
-        P = mix(torch.as_tensor(mean, device=device, dtype=dtype), S,
-                torch.as_tensor(self._anchor_soft, device=device), self._settings.propagation).cpu().numpy()
+        P = torch.as_tensor(mean, device=device, dtype=dtype)
+        if heads is not None:
+            heads = [tuple(torch.as_tensor(t, device=device) for t in h) for h in heads]
+            P = ridge_head_probabilities(Zs, heads, self.temperature_)
+        if anchor_soft is not None:
+            anchors = [torch.as_tensor(A, device=device) for A in self._anchor_views]
+            S = anchor_operator(Zs, anchors, self._settings.n_neighbors)
+            P = mix(P, S, torch.as_tensor(anchor_soft, device=device), self._settings.propagation)
+        P = P.cpu().numpy()
         return P.argmax(1), P
 
     def _confidence(self, labels, mean, counts):
@@ -851,7 +882,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         with torch.no_grad():
             soft = self._run_probabilities(Zs)
             labels, mean, counts = self._aggregate(soft)
-            labels, mean = self._spread(Zs, labels, mean)
+            labels, mean = self._final_labels(Zs, labels, mean)
         return np.column_stack([labels, self._confidence(labels, mean, counts),
                                 soft.argmax(-1).cpu().numpy()]).astype(np.float64)
 
@@ -1009,7 +1040,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         Zs = self._embed_new(X, X2, y_allowed)
         with torch.no_grad():
             labels, soft, _ = self._aggregate(self._run_probabilities(Zs))
-            labels, soft = self._spread(Zs, labels, soft)
+            labels, soft = self._final_labels(Zs, labels, soft)
         return labels, soft.astype(np.float32, copy=False), Zs
 
     def predict(self, X, X2=None):

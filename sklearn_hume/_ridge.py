@@ -120,3 +120,19 @@ def view_support(Zs, labels, n_clusters, alpha):
     directions the ridge keeps."""
     y = labels[:, None]
     return torch.stack([loo_kappa(y, n_clusters, ridge_spectrum(Z, alpha, gram=True))[0] for Z in Zs])
+
+
+def ridge_fit(Z, T, alpha):
+    """Ridge regression of targets ``T`` (``(N, K)``) on ``Z`` with a free
+    intercept and the scale-free penalty of :func:`ridge_spectrum`
+    (``lambda = alpha`` times the mean eigenvalue of the centred Gram
+    matrix). Solved in float64 (a ``(d, d)`` system); returns ``(W, b)`` in
+    ``Z``'s dtype, so that ``Z @ W + b`` are the fitted values."""
+    Z64, T64 = Z.double(), T.double()
+    mean, target_mean = Z64.mean(0), T64.mean(0)
+    Zc = Z64 - mean
+    G = Zc.T @ Zc
+    lam = alpha * G.diagonal().sum() / max(G.shape[0], 1)
+    eye = torch.eye(G.shape[0], dtype=G.dtype, device=G.device)
+    W = torch.linalg.solve(G + lam.clamp_min(torch.finfo(G.dtype).tiny) * eye, Zc.T @ (T64 - target_mean))
+    return W.to(Z.dtype), (target_mean - mean @ W).to(Z.dtype)

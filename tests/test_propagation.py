@@ -9,6 +9,8 @@ import torch
 from sklearn_hume import HumeClustering, _propagation
 from sklearn_hume._graph import unit_rows
 from sklearn_hume._propagation import anchor_operator, anchor_rows, mix, propagate, without_self
+from sklearn_hume._refine import ridge_head_probabilities, ridge_heads
+from sklearn_hume._ridge import ridge_fit
 
 from .conftest import make_two_views
 
@@ -82,15 +84,28 @@ def test_predict_on_the_training_rows_gives_labels(monkeypatch, max_anchors):
     np.testing.assert_array_equal(P.argmax(1), est.labels_)
 
 
-def test_propagation_zero_is_the_vote_and_hume_has_none():
+def test_propagation_zero_without_refit_is_the_vote_and_hume_has_neither():
     X1, X2, _ = make_two_views()
-    est = HumeClustering(n_clusters=3, propagation=0.0, **FAST).fit(X1, X2)
-    assert est._anchor_soft is None
+    est = HumeClustering(n_clusters=3, propagation=0.0, refine=False, **FAST).fit(X1, X2)
+    assert est._anchor_soft is None and est._refined_heads is None
     labels, _, _ = est._aggregate(est._run_probabilities(est._embed_new(X1, X2)))
     np.testing.assert_array_equal(est.labels_, labels)
     paper = HumeClustering(n_clusters=3, objective="hume", n_runs=2, n_iter=3, inner_steps=2, n_subsets=1,
                            random_state=0).fit(X1, X2)
-    assert paper._anchor_soft is None and paper.propagation_ == 0
+    assert paper._anchor_soft is None and paper._refined_heads is None and paper.propagation_ == 0
+
+
+@pytest.mark.parametrize("propagation", [0.0, 0.5])
+def test_refit_alone_or_with_propagation_labels_like_predict(propagation):
+    X1, X2, _ = make_two_views()
+    est = HumeClustering(n_clusters=3, propagation=propagation, **FAST).fit(X1, X2)
+    assert len(est._refined_heads) == 2 and (est._anchor_soft is None) == (propagation == 0)
+    np.testing.assert_array_equal(est.predict(X1, X2), est.labels_)
+    if propagation == 0:  # the labels are the argmax of the refitted heads' mean output
+        Zs = est._embed_new(X1, X2)
+        heads = [tuple(torch.as_tensor(t) for t in h) for h in est._refined_heads]
+        P = ridge_head_probabilities(Zs, heads, est.temperature_)
+        np.testing.assert_array_equal(P.argmax(1).numpy(), est.labels_)
 
 
 def test_large_fits_skip_the_propagation(monkeypatch):
@@ -134,3 +149,46 @@ def test_known_rows_keep_their_class_with_a_small_anchor_set(monkeypatch):
     anchors = anchor_rows(len(y), np.array(rows), torch.Generator().manual_seed(0), max_anchors=30)
     assert set(rows) <= set(anchors.tolist())
     np.testing.assert_array_equal(est.labels_[rows], y[rows])
+
+
+# ----------------------------------------------------------------------------- the ridge refit
+def test_ridge_fit_is_sklearns_ridge_with_the_scale_free_penalty():
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(0)
+    Z, T = rng.normal(size=(40, 5)) + 3.0, rng.normal(size=(40, 3))
+    W, b = ridge_fit(torch.as_tensor(Z), torch.as_tensor(T), 0.5)
+    Zc = Z - Z.mean(0)
+    lam = 0.5 * np.trace(Zc.T @ Zc) / 5
+    ref = Ridge(alpha=lam).fit(Z, T)
+    np.testing.assert_allclose(W.numpy(), ref.coef_.T, rtol=1e-10)
+    np.testing.assert_allclose(b.numpy(), ref.intercept_, rtol=1e-10)
+    assert W.dtype == torch.float64
+    W32, _ = ridge_fit(torch.as_tensor(Z, dtype=torch.float32), torch.as_tensor(T, dtype=torch.float32), 0.5)
+    assert W32.dtype == torch.float32
+
+
+def test_ridge_head_probabilities_by_hand():
+    Z = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
+    W = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    b = torch.tensor([0.0, 0.5])
+    P = ridge_head_probabilities([Z, Z], [(W, b), (2 * W, b)], 0.5)
+    # mean logits: row 0 (1.5, 0.5), row 1 (0, 3.5); divided by 0.5
+    expected = torch.softmax(torch.tensor([[3.0, 1.0], [0.0, 7.0]]), 1)
+    torch.testing.assert_close(P, expected)
+
+
+def test_ridge_refit_corrects_flipped_labels_of_separable_classes():
+    """Targets with 10 % of the rows flipped: a linear model per view fitted to
+    them labels every row of well-separated classes correctly again."""
+    rng = np.random.default_rng(1)
+    y = np.repeat([0, 1, 2], 50)
+    centres = rng.normal(size=(3, 4)) * 5
+    Zs = [torch.as_tensor(centres[y] + rng.normal(size=(150, 4)), dtype=torch.float32),
+          torch.as_tensor(centres[y] @ rng.normal(size=(4, 6)) + rng.normal(size=(150, 6)), dtype=torch.float32)]
+    noisy = y.copy()
+    flip = rng.choice(150, 15, replace=False)
+    noisy[flip] = (noisy[flip] + 1) % 3
+    targets = torch.nn.functional.one_hot(torch.as_tensor(noisy), 3).float()
+    P = ridge_head_probabilities(Zs, ridge_heads(Zs, targets, 0.1), 0.1)
+    np.testing.assert_array_equal(P.argmax(1).numpy(), y)

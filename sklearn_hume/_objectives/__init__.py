@@ -59,6 +59,7 @@ class Settings:
     neighbor_weight: float = 0.0
     n_neighbors: int = 20
     propagation: float = 0.0
+    refine: bool = False
     max_threads: int = 1
     start_threads: object = None
 

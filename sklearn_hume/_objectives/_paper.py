@@ -31,7 +31,8 @@ from ._terms import marginal_entropy, sparsemax
 
 DEFAULTS = dict(n_iter=1000, learning_rate=1e-3, temperature=0.1, entropy_weight=10.0, anneal_at=(100, 200),
                 max_grad_norm=1.0, inner_steps=300, inner_lr=1e-3)
-UNUSED = ("cluster_prior", "batch_size", "n_jobs", "label_weight", "neighbor_weight", "n_neighbors", "propagation")
+UNUSED = ("cluster_prior", "batch_size", "n_jobs", "label_weight", "neighbor_weight", "n_neighbors", "propagation",
+          "refine")
 KNOWN_LABELS = False  # takes rows with known classes (fit's known_labels)
 
 
