@@ -237,8 +237,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         other's ``n_neighbors`` nearest rows (cosine similarity on the
         embedded views). It adds what kNN-graph methods know to the
         cross-view objective. Measured effect of ``1.0`` on top of the
-        default ``propagation`` (mean over 3 seeds, see the benchmarks page):
-        +0.6 points on mfeat, +0.4 on fashion10k, -0.1 on wordnet10, -2.1 on
+        default final steps (mean over 3 seeds, see the benchmarks page):
+        +0.4 points on mfeat, +0.2 on fashion10k, 0 on wordnet10, -2.8 on
         fashion10k with its pixel view; so it is off by default. Applies when every step sees every row (up to
         50,000 rows by default for ``"loo"``, 10,000 for ``"turtle"``);
         mini-batches hold too few of a row's neighbours and omit it. Not
@@ -265,6 +265,16 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         100,000 rows skip it (``propagation_`` is then 0). ``0`` turns it
         off, and the majority vote of the runs labels the rows. Not used by
         ``"hume"``.
+
+    refine : bool, default=True
+        Between two propagations, refit one ridge classifier per view (penalty
+        ``alpha``) to the propagated labels, rows with a known label to
+        theirs; their mean output, softmaxed at the final temperature,
+        replaces the runs' soft labels, here and in :meth:`predict`. HUME's
+        premise is that the human labeling is what a linear model learns in
+        every view: this asks it once more of the settled labels. Without
+        propagation it refits to the vote. One round; more drifted on the
+        shared cases. Not used by ``"hume"``.
 
     tol : float, default=1e-4
         Stop once no run's objective moved by more than ``tol`` over 10
@@ -302,9 +312,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-        The labels of the training data: the majority vote of the aligned
-        voting runs, spread over the views' kNN graph when
-        ``propagation_ > 0`` (then equal to :meth:`predict` on the same rows). After
+        The labels of the training data, equal to :meth:`predict` on the same
+        rows: the majority vote of the aligned voting runs, then (by default)
+        spread over the views' kNN graph, refitted by one ridge classifier per
+        view and spread again (``propagation``, ``refine``). After
         a fit on a dask array, ``labels_``, ``confidence_`` and
         ``run_labels_`` are lazy dask arrays (computed when asked for); after
         a fit on a memmap, NumPy arrays computed block by block.
@@ -1064,8 +1075,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         return self._predict_all(X, X2)[0]
 
     def transform(self, X, X2=None):
-        """Soft cluster assignments: the mean of the aligned voting runs'
-        label distributions (float32).
+        """Soft cluster assignments (float32) whose argmax is :meth:`predict`:
+        the mean of the aligned voting runs' label distributions, after the
+        fitted ridge refit and propagation when they ran.
 
         Parameters
         ----------

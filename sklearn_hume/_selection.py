@@ -10,7 +10,7 @@ from ._progress import progress_bar
 
 
 def run_agreement(estimator):
-    """Mean adjusted Rand index between each voting run and the voted labels.
+    """Mean adjusted Rand index between each voting run and the fitted labels.
 
     Near 1 when independent random runs land on the same partition. With the
     wrong number of clusters there are several equally good ways to split or
