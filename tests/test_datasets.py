@@ -46,6 +46,8 @@ def test_benchmark_writes_table_and_figures(tmp_path, capsys):
     methods = [r["method"] for r in rows]
     assert methods[:3] == ["KMeans on fou", "KMeans on pix", "KMeans on all views"]
     assert "HumeClustering" in methods and methods[-1].startswith("Linear probe")
+    # The previous default (the runs' vote alone) sits right before the current one.
+    assert methods[methods.index("HumeClustering") - 1] == "HumeClustering, runs' vote only"
     assert "Ward on all views (PCA-64)" in methods  # the peers that matter are in the table
     acc = {r["method"]: r["acc"] for r in rows}
     # Reference figures of the shipped digits: KMeans 0.730 / 0.916, the supervised probe 0.980.
