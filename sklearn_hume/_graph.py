@@ -41,6 +41,13 @@ def consensus_votes(n_views):
     return 1 if n_views == 1 else max(2, -(-n_views // 2))
 
 
+def mean_operator(i, j, shape, dtype):
+    """The sparse matrix whose row ``i`` averages the columns ``j`` of that
+    row's edges; rows without an edge are zero."""
+    degree = torch.bincount(i, minlength=shape[0]).clamp_min(1).to(dtype)
+    return torch.sparse_coo_tensor(torch.stack([i, j]), 1.0 / degree[i], shape, check_invariants=False).coalesce()
+
+
 def neighbour_mean_operator(Zs, n_neighbors, anchors=None):
     """The sparse matrix that averages each row's consensus neighbours.
 
@@ -52,21 +59,20 @@ def neighbour_mean_operator(Zs, n_neighbors, anchors=None):
     view cannot add edges on its own. Rows without a kept edge get a zero row.
 
     Without ``anchors`` the neighbours are other rows of ``Zs`` and the
-    operator is ``(N, N)``; with ``anchors`` (the same views of other rows)
-    they are anchor rows, ``(N, n_anchors)``.
+    operator is ``(N, N)``; with ``anchors`` (the same views of other rows,
+    rows already of unit norm) they are anchor rows, ``(N, n_anchors)``, and
+    a row identical to an anchor counts that anchor among its neighbours.
     """
     n = Zs[0].shape[0]
     m = n if anchors is None else anchors[0].shape[0]
     k = min(n_neighbors, m - 1 if anchors is None else m)
     device = Zs[0].device
     rows = torch.arange(n, device=device).repeat_interleave(k)
-    refs = [None] * len(Zs) if anchors is None else [unit_rows(A) for A in anchors]
+    refs = [None] * len(Zs) if anchors is None else anchors
     edges = torch.cat([rows * m + knn_indices(unit_rows(Z), k, reference=R).reshape(-1) for Z, R in zip(Zs, refs)])
     found, votes = torch.unique(edges, return_counts=True)
     kept = found[votes >= consensus_votes(len(Zs))]
-    i, j = kept // m, kept % m
-    degree = torch.bincount(i, minlength=n).clamp_min(1).to(Zs[0].dtype)
-    return torch.sparse_coo_tensor(torch.stack([i, j]), 1.0 / degree[i], (n, m), check_invariants=False).coalesce()
+    return mean_operator(kept // m, kept % m, (n, m), Zs[0].dtype)
 
 
 def symmetric_part(A):

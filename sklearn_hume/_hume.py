@@ -29,14 +29,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import align_runs, cluster_stability, match_clusters, vote, vote_agreement
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
-from ._graph import unit_rows
+from ._graph import neighbour_mean_operator, unit_rows
 from ._malloc import allocations_off_mmap
 from ._objectives import OBJECTIVES, Settings
 from ._outofcore import RowBlocks, embed_rows, is_out_of_core, view_statistics
 from ._outofcore import fit_rows as sample_fit_rows
 from ._progress import progress_bar
 from ._propagation import MAX_ROWS as PROPAGATION_MAX_ROWS
-from ._propagation import anchor_operator, anchor_rows, mix, propagate, without_self
+from ._propagation import anchor_rows, mix, propagate, without_self
 from ._refine import ridge_head_probabilities, ridge_heads
 from ._ridge import probe_kappa, view_support
 from ._threads import probe_threads, restored_num_threads
@@ -811,9 +811,12 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         clamp = None
         if settings.propagation > 0:
             idx = anchor_rows(Zs[0].shape[0], None if known is None else known[0], gen).to(device)
-            anchors = [unit_rows(Z[idx]) for Z in Zs]
-            S_anchors = anchor_operator([Z[idx] for Z in Zs], anchors, settings.n_neighbors)
-            S_rows = S_anchors if len(idx) == len(P) else anchor_operator(Zs, anchors, settings.n_neighbors)
+            every_row = len(idx) == len(P)
+            anchor_views = Zs if every_row else [Z[idx] for Z in Zs]
+            anchors = [unit_rows(Z) for Z in anchor_views]
+            # The same call as in _final_labels, so predict on the fit rows gives labels_.
+            S_anchors = neighbour_mean_operator(anchor_views, settings.n_neighbors, anchors=anchors)
+            S_rows = S_anchors if every_row else neighbour_mean_operator(Zs, settings.n_neighbors, anchors=anchors)
             S_anchors = without_self(S_anchors)
             if known is not None:
                 known_rows = torch.as_tensor(known[0], device=device)
@@ -853,7 +856,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             P = ridge_head_probabilities(Zs, heads, self.temperature_)
         if anchor_soft is not None:
             anchors = [torch.as_tensor(A, device=device) for A in self._anchor_views]
-            S = anchor_operator(Zs, anchors, self._settings.n_neighbors)
+            S = neighbour_mean_operator(Zs, self._settings.n_neighbors, anchors=anchors)
             P = mix(P, S, torch.as_tensor(anchor_soft, device=device), self._settings.propagation)
         P = P.cpu().numpy()
         return P.argmax(1), P

@@ -7,7 +7,8 @@ over the neighbours that most views agree on, as LabelSpreading spreads known
 labels, corrects rows whose heads disagree with their neighbourhood.
 
 The graph is built on a set of anchor rows (the fit rows, or a sample of
-them). Anchors propagate among themselves; every row, new or not, then takes
+them), with :func:`~sklearn_hume._graph.neighbour_mean_operator` against the
+anchors' unit-row views. Anchors propagate among themselves; every row, new or not, then takes
 ``(1 - weight) * P0 + weight * mean of its consensus anchor neighbours``, the
 row itself among them when it is an anchor. A row's label thus depends only
 on the row and the fitted state, so ``predict`` on the training rows gives
@@ -18,7 +19,7 @@ Pure functions on tensors.
 
 import torch
 
-from ._graph import neighbour_mean_operator
+from ._graph import mean_operator
 
 N_STEPS = 20
 MAX_ANCHORS = 10_000
@@ -40,28 +41,12 @@ def anchor_rows(n_rows, known_rows, generator, max_anchors=None):
     return sample.sort().values
 
 
-def anchor_operator(Zs, anchors, n_neighbors, block=1024):
-    """The sparse ``(N, n_anchors)`` matrix averaging each row's consensus
-    neighbours among the (unit-row) anchor views; computed in blocks of rows,
-    the same way at fit and at prediction."""
-    indices, values = [], []
-    for start in range(0, Zs[0].shape[0], block):
-        S = neighbour_mean_operator([Z[start:start + block] for Z in Zs], n_neighbors, anchors=anchors)
-        offset = torch.tensor([[start], [0]], device=S.device)
-        indices.append(S.indices() + offset)
-        values.append(S.values())
-    shape = (Zs[0].shape[0], anchors[0].shape[0])
-    return torch.sparse_coo_tensor(torch.cat(indices, 1), torch.cat(values), shape, check_invariants=False).coalesce()
-
-
 def without_self(S):
     """The anchors' operator on themselves with each row's own edge dropped
     and the rest re-averaged."""
     i, j = S.indices()
     keep = i != j
-    i, j = i[keep], j[keep]
-    degree = torch.bincount(i, minlength=S.shape[0]).clamp_min(1).to(S.dtype)
-    return torch.sparse_coo_tensor(torch.stack([i, j]), 1.0 / degree[i], S.shape, check_invariants=False).coalesce()
+    return mean_operator(i[keep], j[keep], S.shape, S.dtype)
 
 
 def _linked(S):

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from sklearn_hume import HumeClustering, _propagation
-from sklearn_hume._graph import unit_rows
-from sklearn_hume._propagation import anchor_operator, anchor_rows, mix, propagate, without_self
+from sklearn_hume._graph import neighbour_mean_operator, unit_rows
+from sklearn_hume._propagation import anchor_rows, mix, propagate, without_self
 from sklearn_hume._refine import ridge_head_probabilities, ridge_heads
 from sklearn_hume._ridge import ridge_fit
 
@@ -52,10 +52,10 @@ def test_mix_weights_own_and_neighbour_labels():
     torch.testing.assert_close(P[1], P0[1])  # no neighbour: unchanged
 
 
-def test_anchor_operator_counts_the_row_itself_and_without_self_drops_it():
+def test_anchor_neighbours_count_the_row_itself_and_without_self_drops_it():
     Z = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.8, 0.3], [0.0, 1.0], [0.1, 0.9]])
     anchors = [unit_rows(Z)] * 2
-    S = anchor_operator([Z, Z], anchors, 2, block=2).to_dense()  # blocks that do not divide the rows
+    S = neighbour_mean_operator([Z, Z], 2, anchors=anchors).to_dense()
     assert S[0].nonzero().flatten().tolist() == [0, 1] and S[3].nonzero().flatten().tolist() == [3, 4]
     torch.testing.assert_close(S.sum(1), torch.ones(5))
     T = without_self(S.to_sparse()).to_dense()
@@ -126,7 +126,7 @@ def test_propagation_moves_a_row_to_its_neighbours_class():
     est = HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
     Zs = est._embed_new(X1, X2)
     anchors = [torch.as_tensor(A) for A in est._anchor_views]
-    S = anchor_operator(Zs, anchors, est._settings.n_neighbors)
+    S = neighbour_mean_operator(Zs, est._settings.n_neighbors, anchors=anchors)
     row = 0
     neighbours = S[row].coalesce().indices()[0]
     majority = np.bincount(est.labels_[neighbours.numpy()]).argmax()
