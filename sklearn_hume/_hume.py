@@ -39,7 +39,7 @@ from ._propagation import MAX_ROWS as PROPAGATION_MAX_ROWS
 from ._propagation import anchor_rows, mix, propagate, without_self
 from ._refine import ridge_head_probabilities, ridge_heads
 from ._ridge import probe_kappa, view_support
-from ._threads import probe_threads, restored_num_threads
+from ._threads import ThreadTuner, probe_threads, restored_num_threads
 from ._views import (
     collect_views,
     core_input,
@@ -726,7 +726,12 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             params = objective.init([Z.shape[1] for Z in Zs], settings, gen)
             run_seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=gen))
             anchors = None if known is None else tuple(torch.as_tensor(a, device=device) for a in known)
-            params, losses, n_iter = self._fit_runs(objective, Zs, params, settings, run_seed, device, anchors)
+            tuner = ThreadTuner(max_threads, self.n_threads, active=device.type == "cpu", initial=start)
+            params, losses, n_iter = self._fit_runs(objective, Zs, params, settings, run_seed, device, anchors,
+                                                    tuner)
+            # The rest of the fit uses the count the loop found faster last.
+            threads = tuner.threads
+            torch.set_num_threads(threads)
             with torch.no_grad():
                 soft = objective.probabilities(Zs, params, settings.final_temperature)
                 run_labels = soft.argmax(-1)
@@ -771,12 +776,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self._anchor_views = self._anchor_soft = self._refined_heads = None
         if settings.propagation > 0 or settings.refine:
             with torch.no_grad(), restored_num_threads(), allocations_off_mmap():
-                torch.set_num_threads(settings.start_threads)
+                torch.set_num_threads(threads)
                 self.labels_, mean = self._fit_final_labels(Zs, mean, known, gen)
             if known is not None:
                 self.labels_[known[0]] = known[1]
         self.confidence_ = self._confidence(self.labels_, mean, counts)
-        with torch.no_grad():
+        with torch.no_grad(), restored_num_threads():
+            torch.set_num_threads(threads)
             labels = torch.as_tensor(self.labels_, device=Zs[0].device)
             self.view_scores_ = view_support(Zs, labels, K, settings.alpha).cpu().numpy().astype(np.float64)
         support = np.clip(self.view_scores_, 0, None)
@@ -921,8 +927,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                           f"intervals along one axis, which rarely separates {self.n_clusters} classes.",
                           UserWarning, stacklevel=5)
 
-    def _fit_runs(self, objective, Zs, params, settings, seed, device, anchors=None):
-        """All runs as one batched program, or in ``n_jobs`` chunks of runs.
+    def _fit_runs(self, objective, Zs, params, settings, seed, device, anchors=None, tuner=None):
+        """All runs as one batched program (its loop's threads chosen by
+        ``tuner``), or in ``n_jobs`` chunks of runs.
 
         Every run's initial parameters are drawn before the split and batches
         come from one shared seed, so chunks give the same runs as one fit.
@@ -932,7 +939,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         n_chunks = min(R, effective_n_jobs(self.n_jobs)) if chunked else 1
         if n_chunks == 1:
             with progress_bar(settings.n_iter, "HumeClustering", self.verbose) as bar:
-                return objective.fit(Zs, params, settings, seed, progress=bar, anchors=anchors)
+                return objective.fit(Zs, params, settings, seed, progress=bar, anchors=anchors, tuner=tuner)
         chunks = np.array_split(np.arange(R), n_chunks)
         self._log(f"fitting {R} runs in {n_chunks} parallel chunks")
         Zs_cpu = [Z.cpu() for Z in Zs]

@@ -20,7 +20,7 @@ def clip_per_run(params, max_norm):
             p.grad.mul_(scale.view(-1, *([1] * (p.grad.dim() - 1))))
 
 
-def optimise(loss_fn, params, settings, *, backward=True, deterministic=False, progress=None):
+def optimise(loss_fn, params, settings, *, backward=True, deterministic=False, progress=None, tuner=None):
     """Minimise the ``(R,)`` losses of independent runs.
 
     Parameters
@@ -40,6 +40,9 @@ def optimise(loss_fn, params, settings, *, backward=True, deterministic=False, p
         last 10 iterations, after the last annealing step.
     progress : tqdm-like or None
         Updated once per iteration.
+    tuner : ThreadTuner or None
+        Chooses each iteration's thread count; ``None`` makes one from
+        ``settings``. A caller passes its own to read the last choice after.
 
     Returns
     -------
@@ -53,7 +56,8 @@ def optimise(loss_fn, params, settings, *, backward=True, deterministic=False, p
     anneal = set(settings.anneal_at)
     last_anneal = max([a for a in anneal if a < settings.n_iter], default=-1)
     cpu = params[0].device.type == "cpu"
-    tuner = ThreadTuner(settings.max_threads, settings.n_threads, active=cpu, initial=settings.start_threads)
+    if tuner is None:
+        tuner = ThreadTuner(settings.max_threads, settings.n_threads, active=cpu, initial=settings.start_threads)
     losses = torch.full((params[0].shape[0],), float("nan"), device=params[0].device)
     previous, it = None, -1
     for it in range(settings.n_iter):

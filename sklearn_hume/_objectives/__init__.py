@@ -8,9 +8,9 @@ Every objective module defines:
 - ``check_views(n_views)``: raise for a number of views it cannot use;
 - ``init(dims, settings, generator)``: the runs' initial parameters, a list
   of CPU tensors whose first axis is the run;
-- ``fit(Zs, params, settings, seed, progress, anchors)``: optimise them
-  (``anchors``: rows with known classes, or ``None``), return
-  ``(params, losses, n_iter)``;
+- ``fit(Zs, params, settings, seed, progress, anchors, tuner)``: optimise
+  them (``anchors``: rows with known classes, or ``None``; ``tuner``: the
+  loop's thread chooser, or ``None``), return ``(params, losses, n_iter)``;
 - ``probabilities(Zs, params, temperature)``: soft labels ``(N, R, K)``;
 - ``probe_views(Zs)``: the views the probe score reads;
 - ``view_labels(Zs, params)``: each view's labels alone, or ``None``;

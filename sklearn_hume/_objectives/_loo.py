@@ -48,7 +48,7 @@ def loo_objective(Y, bases):
     return loo_squared_error(Y, bases) / len(bases) + impurity
 
 
-def fit(Zs, params, settings, seed, progress=None, anchors=None):
+def fit(Zs, params, settings, seed, progress=None, anchors=None, tuner=None):
     n = Zs[0].shape[0]
     device = Zs[0].device
     params = [p.to(device).clone().requires_grad_() for p in params]
@@ -66,6 +66,6 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
         Y = head_probabilities(Zb, params, temperature)
         return loo_objective(Y, bases) + penalties(Y, Zs, params, temperature, settings, prior, anchors, graph)
 
-    losses, n_iter = optimise(loss_fn, params, settings, deterministic=full is not None, progress=progress)
+    losses, n_iter = optimise(loss_fn, params, settings, deterministic=full is not None, progress=progress, tuner=tuner)
     return [p.detach() for p in params], losses, n_iter
 

@@ -141,7 +141,7 @@ def draw_inner_init(R, d2, K, generator):
     return _linear_init((R, d2, K), d2, generator), _linear_init((R, 1, K), d2, generator)
 
 
-def fit(Zs, params, settings, seed, progress=None, anchors=None):
+def fit(Zs, params, settings, seed, progress=None, anchors=None, tuner=None):
     if anchors is not None:
         raise ValueError('objective="hume" takes no known labels; use objective="loo" or "turtle".')
     Z1, Z2 = Zs[0], Zs[-1]
@@ -166,7 +166,7 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
             total = total + loss.detach() / settings.n_subsets
         return total
 
-    losses, n_iter = optimise(loss_fn, [X], settings, backward=False, progress=progress)
+    losses, n_iter = optimise(loss_fn, [X], settings, backward=False, progress=progress, tuner=tuner)
     return [X.detach(), base], losses, n_iter
 
 

@@ -43,7 +43,7 @@ def inner_cross_entropy(Zs, Y, inner):
     return total / len(Zs)
 
 
-def fit(Zs, params, settings, seed, progress=None, anchors=None):
+def fit(Zs, params, settings, seed, progress=None, anchors=None, tuner=None):
     n, device = Zs[0].shape[0], Zs[0].device
     R, K = params[0].shape[0], settings.n_clusters
     params = [p.to(device).clone().requires_grad_() for p in params]
@@ -69,5 +69,5 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None):
         return fit_term + penalties(Y, Zs, params, temperature, settings, prior, anchors, graph)
 
     # The inner classifiers keep moving, so the loss is not a fixed function: no tol.
-    losses, n_iter = optimise(loss_fn, params, settings, progress=progress)
+    losses, n_iter = optimise(loss_fn, params, settings, progress=progress, tuner=tuner)
     return [p.detach() for p in params], losses, n_iter
