@@ -296,13 +296,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         chunks run on a dask cluster. Not used by ``"hume"``.
 
     n_threads : int, default=None
-        Torch threads for the optimisation on the CPU. ``None``: each fit
-        times its iterations with one thread and with
+        Torch threads for a fit on the CPU. ``None``: each fit probes the
+        thread pool, times its iterations with one thread and with
         ``torch.get_num_threads()`` (which ``OMP_NUM_THREADS``,
         ``torch.set_num_threads``, threadpoolctl and joblib worker limits
-        set) and keeps the faster, checking again as it goes; beside other
-        busy processes one thread is often much faster. The caller's setting
-        is restored after the fit.
+        set) and keeps the faster, trying the other count now and then;
+        beside other busy processes one thread is often much faster. The
+        caller's setting is restored after the fit.
 
     verbose : int, default=0
         1: a progress bar over iterations and a line per phase (stderr and
