@@ -84,18 +84,19 @@ class ThreadTuner:
     runs at one thread; at one thread :func:`probe` runs first, and more
     threads are tried only if it finds the pool free. Tries are spaced for
     their expected cost to stay within ``budget`` of the loop's time, and at
-    least ``explore_every`` iterations apart. Iteration 0, which pays one-off
-    costs, is not timed.
+    least ``explore_every`` iterations apart (a probe's own time counts).
+    Iteration 0, which pays one-off costs, is not timed.
     """
 
     def __init__(self, max_threads, n_threads=None, active=True, initial=None, probe=probe_threads,
-                 explore_every=16, window=3, budget=0.05):
+                 explore_every=16, window=3, budget=0.05, clock=time.perf_counter):
         single = not active or max_threads <= 1
         self.fixed = n_threads if n_threads is not None else (max_threads if single else None)
         self.counts = (1, max_threads)
         self.current = initial if initial in self.counts else max_threads
-        self.probe, self.explore_every, self.budget = probe, explore_every, budget
+        self.probe, self.explore_every, self.budget, self.clock = probe, explore_every, budget, clock
         self.next_try = 2 if self.current != 1 else explore_every
+        self.probe_cost = 0.0
         self.times = {n: deque(maxlen=window) for n in self.counts}
 
     @property
@@ -116,9 +117,11 @@ class ThreadTuner:
             return self.current
         if self.current != 1:
             return 1
-        t = time.perf_counter()
-        if self.probe(self.counts[1]) == 1:
-            self._space(it, time.perf_counter() - t)
+        t = self.clock()
+        free = self.probe(self.counts[1]) != 1
+        self.probe_cost = self.clock() - t
+        if not free:
+            self._space(it, self.probe_cost)
             return 1
         self.times[self.counts[1]].clear()  # older times may be from another load
         return self.counts[1]
@@ -132,13 +135,14 @@ class ThreadTuner:
             self.current = 1 if median(one) < 0.9 * median(most) else self.counts[1]
         if it == self.next_try:
             others = self.times[1 if n != 1 else self.counts[1]]
-            self._space(it, abs(seconds - median(others)) if others else seconds)
+            cost = abs(seconds - median(others)) if others else seconds
+            self._space(it, cost + (self.probe_cost if n != 1 else 0.0))
 
     @contextmanager
     def iteration(self, it):
         n = self.choose(it)
         if torch.get_num_threads() != n:
             torch.set_num_threads(n)
-        t = time.perf_counter()
+        t = self.clock()
         yield
-        self.record(it, n, time.perf_counter() - t)
+        self.record(it, n, self.clock() - t)

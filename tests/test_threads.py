@@ -5,7 +5,7 @@ after, spaces its tries by their cost, and fits restore the caller's setting."""
 import torch
 
 from sklearn_hume import HumeClustering
-from sklearn_hume._threads import ThreadTuner, probe_threads
+from sklearn_hume._threads import ThreadTuner, probe_threads, restored_num_threads
 
 from .conftest import make_two_views
 
@@ -96,3 +96,22 @@ def test_fit_restores_the_callers_thread_count():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_probing_is_spaced_by_its_own_cost():
+    # A tiny problem, idle: one thread faster, and each probe takes as long as
+    # 20 iterations. Probing every explore_every iterations would double the
+    # loop's time; spaced by its cost it stays within the 5 % budget.
+    clock = {"t": 0.0}
+
+    def free_but_slow_probe(m):
+        clock["t"] += 20.0
+        return m
+
+    tuner = ThreadTuner(2, initial=1, probe=free_but_slow_probe, clock=lambda: clock["t"])
+    with restored_num_threads():
+        for it in range(400):
+            with tuner.iteration(it):
+                clock["t"] += 1.0 if torch.get_num_threads() == 1 else 1.5
+    assert clock["t"] < 1.1 * 400
+    assert tuner.threads == 1
