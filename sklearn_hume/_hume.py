@@ -775,14 +775,12 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                               "wrong. They keep their known class in labels_.", UserWarning, stacklevel=4)
         self._anchor_views = self._anchor_soft = self._refined_heads = None
         if settings.propagation > 0 or settings.refine:
-            with torch.no_grad(), restored_num_threads(), allocations_off_mmap():
-                torch.set_num_threads(threads)
+            with torch.no_grad(), restored_num_threads(threads), allocations_off_mmap():
                 self.labels_, mean = self._fit_final_labels(Zs, mean, known, gen)
             if known is not None:
                 self.labels_[known[0]] = known[1]
         self.confidence_ = self._confidence(self.labels_, mean, counts)
-        with torch.no_grad(), restored_num_threads():
-            torch.set_num_threads(threads)
+        with torch.no_grad(), restored_num_threads(threads):
             labels = torch.as_tensor(self.labels_, device=Zs[0].device)
             self.view_scores_ = view_support(Zs, labels, K, settings.alpha).cpu().numpy().astype(np.float64)
         support = np.clip(self.view_scores_, 0, None)

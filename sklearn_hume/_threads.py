@@ -34,10 +34,13 @@ _PROBE_SHAPE, _PROBE_REPEATS = (256, 512), 50
 
 
 @contextmanager
-def restored_num_threads():
-    """Restore torch's intra-op thread count on exit."""
+def restored_num_threads(n_threads=None):
+    """Restore torch's intra-op thread count on exit; inside, use
+    ``n_threads`` when given. Yields the count before."""
     before = torch.get_num_threads()
     try:
+        if n_threads is not None:
+            torch.set_num_threads(n_threads)
         yield before
     finally:
         torch.set_num_threads(before)
@@ -57,8 +60,7 @@ def probe_threads(max_threads):
     if max_threads <= 1:
         return 1
     A = torch.randn(*_PROBE_SHAPE, generator=torch.Generator().manual_seed(0))
-    with restored_num_threads():
-        torch.set_num_threads(1)
+    with restored_num_threads(1):
         t = time.perf_counter()
         for _ in range(_PROBE_REPEATS):
             torch.softmax(A, 1)
