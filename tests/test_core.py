@@ -61,29 +61,65 @@ def test_loo_residuals_equal_brute_force_refits(alpha):
             torch.testing.assert_close(res[i, run], Y[i, run] - pred)
 
 
-def test_loo_objective_gradient_matches_finite_differences():
-    Z, Y = _problem()
-    Z2 = Z @ torch.randn(4, 5, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
-    bases = [_ridge.ridge_spectrum(Z, 0.1), _ridge.ridge_spectrum(Z2, 0.3)]
-    Y = Y.clone().requires_grad_()
-    assert torch.autograd.gradcheck(lambda Y: _loo.loo_objective(Y, bases), (Y,))
-
-
-def test_loo_squared_error_backward_equals_autograd_of_the_residuals():
-    # The hand-written backward against autograd through loo_residuals, with
-    # several runs weighted differently (the incoming gradient is per run).
+def _two_view_bases():
     Z, _ = _problem()
     Z2 = Z @ torch.randn(4, 6, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
-    bases = [_ridge.ridge_spectrum(Z, 0.1), _ridge.ridge_spectrum(Z2, 0.5)]
-    Y = torch.rand(Z.shape[0], 3, 4, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    return [_ridge.ridge_spectrum(Z, 0.1), _ridge.ridge_spectrum(Z2, 0.5)]
+
+
+def _cluster_major(logits):
+    """(N, R, K) -> (N, K * R), the layout loo_loss takes."""
+    return logits.permute(0, 2, 1).reshape(logits.shape[0], -1)
+
+
+def _reference_loo_loss(logits, bases, entropy_weight, log_prior):
+    """The "loo" loss written with plain autograd ops, from (N, R, K) logits."""
+    Y = torch.softmax(logits, -1)
+    fit = sum((_ridge.loo_residuals(Y, *b) ** 2).sum(-1).mean(0) for b in bases) / len(bases)
+    impurity = 1.0 - (Y * Y).sum(-1).mean(0)
+    return fit + impurity + entropy_weight * _terms.balance_penalty(Y, log_prior), Y
+
+
+@pytest.mark.parametrize("prior", [None, [0.5, 0.3, 0.2, 0.0]])
+def test_loo_loss_value_and_backward_equal_autograd_of_the_formula(prior):
+    # The hand-written backward against autograd of the same formula, with three
+    # runs weighted differently and a second term through the labels Y (as the
+    # known-label and neighbourhood terms add), with and without a prior (one
+    # cluster with prior 0 sends its log to -inf: a KL the clamp keeps finite).
+    bases = _two_view_bases()
+    N, R, K = bases[0][0].shape[0], 3, 4
+    logits = 3 * torch.randn(N, R, K, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    log_prior = None if prior is None else torch.log(torch.tensor(prior, dtype=torch.float64)).clamp_min(-30)
     w = torch.tensor([0.5, 2.0, -1.0], dtype=torch.float64)
-    Ya, Yb = Y.clone().requires_grad_(), Y.clone().requires_grad_()
-    reference = sum((_ridge.loo_residuals(Ya, *b) ** 2).sum(-1).mean(0) for b in bases)
-    (reference * w).sum().backward()
-    value = _ridge.loo_squared_error(Yb, bases)
-    (value * w).sum().backward()
+    C = torch.randn(N, R, K, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    la, lb = logits.clone().requires_grad_(), logits.clone().requires_grad_()
+    reference, Ya = _reference_loo_loss(la, bases, 1.5, log_prior)
+    ((reference * w).sum() + (Ya * C).sum()).backward()
+    value, Yb = _loo.loo_loss(_cluster_major(lb), K, bases, 1.5, log_prior)
+    ((value * w).sum() + (Yb * C).sum()).backward()
     torch.testing.assert_close(value, reference.detach())
-    torch.testing.assert_close(Yb.grad, Ya.grad)
+    torch.testing.assert_close(Yb, Ya.detach())
+    torch.testing.assert_close(lb.grad, la.grad)
+
+
+def test_loo_loss_gradient_matches_finite_differences():
+    bases = _two_view_bases()
+    logits = torch.randn(bases[0][0].shape[0], 2 * 3, generator=torch.Generator().manual_seed(5),
+                         dtype=torch.float64, requires_grad=True)
+    C = torch.randn(bases[0][0].shape[0], 2, 3, generator=torch.Generator().manual_seed(6), dtype=torch.float64)
+
+    def f(x):
+        losses, Y = _loo.loo_loss(x, 3, bases, 2.0)
+        return losses.sum() + (Y * C).sum()
+
+    assert torch.autograd.gradcheck(f, (logits,))
+
+
+def test_softmax_over_clusters_value_and_overflow():
+    x = torch.randn(5, 4, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 30
+    torch.testing.assert_close(_terms.softmax_over_clusters(x), torch.softmax(x, 1))
+    big = torch.tensor([[[1000.0], [0.0]]])
+    torch.testing.assert_close(_terms.softmax_over_clusters(big), torch.tensor([[[1.0], [0.0]]]))
 
 
 def test_softmax_last_value_and_gradient():
@@ -95,17 +131,19 @@ def test_softmax_last_value_and_gradient():
     torch.testing.assert_close(_terms.softmax_last(big), torch.tensor([[1.0, 0.0]]))
 
 
-def test_loo_objective_is_expected_brier_score():
-    # One view, hard labels: the objective is the mean squared LOO error (impurity 0).
+def test_loo_loss_is_expected_brier_score():
+    # One view, hard labels (huge logits): the loss is the mean squared LOO error (impurity 0).
     Z, _ = _problem()
     basis = _ridge.ridge_spectrum(Z, 0.2)
     labels = torch.tensor([0, 1, 2] * 4)
     Y = torch.nn.functional.one_hot(labels, 3).to(torch.float64)[:, None]
     expected = (_ridge.loo_residuals(Y, *basis) ** 2).sum(-1).mean()
-    torch.testing.assert_close(_loo.loo_objective(Y, [basis])[0], expected)
-    # Uniform labels: perfectly predicted by the intercept, impurity 1 - 1/K.
-    U = torch.full_like(Y, 1 / 3)
-    torch.testing.assert_close(_loo.loo_objective(U, [basis])[0], torch.tensor(2 / 3, dtype=torch.float64))
+    losses, _ = _loo.loo_loss(1000.0 * Y[:, 0], 3, [basis], 0.0)
+    torch.testing.assert_close(losses[0], expected)
+    # Uniform labels: perfectly predicted by the intercept, impurity 1 - 1/K;
+    # the balance penalty of a uniform mean label is -log K.
+    losses, _ = _loo.loo_loss(torch.zeros(12, 3, dtype=torch.float64), 3, [basis], 2.0)
+    torch.testing.assert_close(losses[0], torch.tensor(2 / 3 - 2 * np.log(3), dtype=torch.float64))
 
 
 def test_loo_kappa_collapsed_and_perfect():
@@ -244,8 +282,8 @@ def test_batched_runs_equal_runs_one_by_one(clip):
         params = [p[runs].clone().requires_grad_() for p in init]
 
         def loss_fn(it, temperature):
-            Y = _heads.head_probabilities(Zs, params, temperature)
-            return _loo.loo_objective(Y, bases) + 2.0 * _terms.balance_penalty(Y)
+            logits = _heads.mean_logits(Zs, params, temperature, _heads.clusters_side_by_side)
+            return _loo.loo_loss(logits, 2, bases, 2.0)[0]
 
         losses, n_iter = _optim.optimise(loss_fn, params, settings)
         assert n_iter == 15

@@ -38,6 +38,14 @@ def runs_side_by_side(V):
     return V.permute(1, 0, 2).reshape(r, R * K)
 
 
+def clusters_side_by_side(V):
+    """The runs' weights cluster by cluster, ``(r, K * R)``: column
+    ``k * R + r`` is cluster ``k`` of run ``r``. Reductions over the clusters
+    then run over whole slices, far faster than over a short last axis."""
+    R, r, K = V.shape
+    return V.permute(1, 2, 0).reshape(r, K * R)
+
+
 def batched_linear(Z, V, b):
     """``Z @ V[r] + b[r]`` for every run ``r`` as one product, ``(N, R, K)``."""
     R, _, K = V.shape
@@ -50,19 +58,26 @@ def head_logits(Z, V, b):
     return batched_linear(Z, unit_columns(V), b)
 
 
+def mean_logits(Zs, params, temperature, side_by_side=runs_side_by_side):
+    """The mean of the views' logits over the temperature, ``(N, R * K)`` with
+    the columns laid out by ``side_by_side`` (run by run, or cluster by
+    cluster with :func:`clusters_side_by_side`)."""
+    heads = pairs(params)
+    scale = 1.0 / (len(heads) * temperature)
+    # The scale goes on the small weights, and each view's product adds into the
+    # running sum (addmm): no elementwise pass over the (N, R, K) logits.
+    logits = side_by_side(sum(b for _, b in heads) * scale)
+    for Z, (V, _) in zip(Zs, heads):
+        logits = torch.addmm(logits, Z, side_by_side(unit_columns(V) * scale))
+    return logits
+
+
 def head_probabilities(Zs, params, temperature):
     """Labels of every sample and run, ``(N, R, K)``: a softmax of the mean of
     the views' logits (a product of experts). Averaging logits rather than
     softmaxes lets the views that separate a pair of classes decide it."""
-    heads = pairs(params)
-    scale = 1.0 / (len(heads) * temperature)
-    # The scale goes on the small weights, and each view's product adds into the
-    # running sum (addmm): no elementwise pass over the (N, R, K) logits but the softmax.
-    R, _, K = heads[0][0].shape
-    logits = (sum(b for _, b in heads) * scale).view(1, R * K)
-    for Z, (V, _) in zip(Zs, heads):
-        logits = torch.addmm(logits, Z, runs_side_by_side(unit_columns(V) * scale))
-    return softmax_last(logits.view(-1, R, K))
+    R, _, K = params[0].shape
+    return softmax_last(mean_logits(Zs, params, temperature).view(-1, R, K))
 
 
 def head_view_labels(Zs, params):
@@ -96,10 +111,16 @@ def neighbour_graph(Zs, settings, batch):
 
 def penalties(Y, Zs, params, temperature, settings, log_prior, anchors, neighbour_mean=None):
     """What both head objectives add to their fit term, ``(R,)``: the balance
-    penalty on the mean label (entropy, or KL to a prior), with a kNN graph
-    the disagreement of neighbours' labels and, with known labels, their
-    cross-entropy."""
-    loss = settings.entropy_weight * balance_penalty(Y, log_prior)
+    penalty on the mean label (entropy, or KL to a prior) and the
+    :func:`side_penalties`."""
+    return (settings.entropy_weight * balance_penalty(Y, log_prior)
+            + side_penalties(Y, Zs, params, temperature, settings, anchors, neighbour_mean))
+
+
+def side_penalties(Y, Zs, params, temperature, settings, anchors, neighbour_mean=None):
+    """The optional terms, ``(R,)`` or 0: with a kNN graph the disagreement of
+    neighbours' labels, with known labels their cross-entropy."""
+    loss = 0.0
     if neighbour_mean is not None:
         loss = loss + settings.neighbor_weight * neighbour_disagreement(Y, neighbour_mean)
     if anchors is not None:

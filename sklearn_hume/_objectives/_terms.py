@@ -71,6 +71,20 @@ def softmax_last(x):
     return _SoftmaxLast.apply(x)
 
 
+def softmax_over_clusters(x):
+    """``softmax(x, dim=1)`` of cluster-major logits ``(N, K, R)`` (not
+    differentiable: the ``"loo"`` loss writes its own backward).
+
+    In this layout every step is a pass over whole ``(N, R)`` slices; the
+    maximum taken slice by slice is twice as fast as ``amax`` over the cluster
+    axis (measured on ``(2000, 10, 8)``)."""
+    top = x[:, 0]
+    for k in range(1, x.shape[1]):
+        top = torch.maximum(top, x[:, k])
+    y = (x - top[:, None]).exp_()
+    return y.div_(y.sum(1, keepdim=True))
+
+
 def neighbour_disagreement(Y, neighbours):
     """How often a row's label differs from its neighbours', ``(R,)``.
 
