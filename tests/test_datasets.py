@@ -1,5 +1,8 @@
 """The shipped dataset and the benchmark main job."""
 
+import sys
+import types
+
 import numpy as np
 import pytest
 
@@ -36,10 +39,30 @@ def test_get_data_home(tmp_path, monkeypatch):
     assert get_data_home(tmp_path / "x") == tmp_path / "x"
 
 
-def test_benchmark_writes_table_and_figures(tmp_path, capsys):
+class _FakeMultiviewSpectral:
+    """Stands in for mvlearn's MultiviewSpectralClustering (the optional peer):
+    records the views it is given and labels rows by their index."""
+
+    calls = []
+
+    def __init__(self, n_clusters, **kwargs):
+        self.n_clusters = n_clusters
+
+    def fit_predict(self, views):
+        self.calls.append([v.shape for v in views])
+        return np.arange(len(views[0])) % self.n_clusters
+
+
+def test_benchmark_writes_table_and_figures(tmp_path, capsys, monkeypatch):
     pytest.importorskip("matplotlib")
+    fake = types.ModuleType("mvlearn.cluster")
+    fake.MultiviewSpectralClustering = _FakeMultiviewSpectral
+    monkeypatch.setitem(sys.modules, "mvlearn", types.ModuleType("mvlearn"))
+    monkeypatch.setitem(sys.modules, "mvlearn.cluster", fake)
     rows = run("mfeat", "fou,pix", out=tmp_path, hume_params={"n_runs": 2, "n_iter": 20, "verbose": 1},
                spectral=False, verbose=0)
+    # The multi-view peer gets each view on its own (after the warm-up on 200 rows).
+    assert _FakeMultiviewSpectral.calls == [[(200, 76), (200, 240)], [(2000, 76), (2000, 240)]]
     out = capsys.readouterr()
     # Nothing but the table's own lines: no progress bar or verbose line inside it.
     assert "[HumeClustering]" not in out.out and "HumeClustering:" not in out.err
@@ -49,6 +72,7 @@ def test_benchmark_writes_table_and_figures(tmp_path, capsys):
     # The previous default (the runs' vote alone) sits right before the current one.
     assert methods[methods.index("HumeClustering") - 1] == "HumeClustering, runs' vote only"
     assert "Ward on all views (PCA-64)" in methods  # the peers that matter are in the table
+    assert "mvlearn multi-view spectral" in methods
     acc = {r["method"]: r["acc"] for r in rows}
     # Reference figures of the shipped digits: KMeans 0.730 / 0.916, the supervised probe 0.980.
     assert acc["KMeans on all views"] > acc["KMeans on fou"] + 0.1
