@@ -55,6 +55,7 @@ class _FakeMultiviewSpectral:
 
 def test_benchmark_writes_table_and_figures(tmp_path, capsys, monkeypatch):
     pytest.importorskip("matplotlib")
+    monkeypatch.setattr(_FakeMultiviewSpectral, "calls", [])  # this test's calls only
     fake = types.ModuleType("mvlearn.cluster")
     fake.MultiviewSpectralClustering = _FakeMultiviewSpectral
     monkeypatch.setitem(sys.modules, "mvlearn", types.ModuleType("mvlearn"))

@@ -20,7 +20,7 @@ from ._heads import (  # noqa: F401  (the shared part of the objective interface
     side_penalties,
     view_labels,
 )
-from ._terms import log_prior, softmax_over_clusters
+from ._terms import balance_and_gradient, log_prior, softmax_over_clusters
 
 DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
                 max_grad_norm=None, inner_steps=None, inner_lr=None)
@@ -32,16 +32,6 @@ AUTO_FULL_BATCH, AUTO_BATCH = 50_000, 20_000
 
 def auto_batch(n_samples):
     return n_samples if n_samples <= AUTO_FULL_BATCH else AUTO_BATCH
-
-
-def balance_and_gradient(m, log_prior=None):
-    """``sum_k m_k log(m_k / prior_k)`` per run of the mean labels ``m``
-    (``(K, R)``), the negative entropy without a prior, and its gradient in
-    ``m`` (what autograd gives through the clamped log)."""
-    log_m = torch.log(m.clamp_min(1e-12))
-    if log_prior is not None:
-        log_m = log_m - log_prior[:, None]
-    return (m * log_m).sum(0), log_m + (m > 1e-12).to(m.dtype)
 
 
 class _LooLoss(torch.autograd.Function):
@@ -76,7 +66,7 @@ class _LooLoss(torch.autograd.Function):
             residual = hat_complement(flat, U, g, centred).mul_(d)
             per_column += (residual * residual).sum(0).mul_(1.0 / (N * n_views))
             weighted.append(residual.mul_(d))  # D^2 (I - H) Y, what the gradient needs
-        balance, balance_grad = balance_and_gradient(flat.mean(0).view(K, R), log_prior)
+        balance, balance_grad = balance_and_gradient(flat.mean(0).view(K, R), log_prior, cluster_dim=0)
         ctx.save_for_backward(Y, balance_grad, *weighted, *spectra[0::3], *spectra[1::3])
         ctx.entropy_weight, ctx.n_views = entropy_weight, n_views
         return per_column.view(K, R).sum(0) + 1.0 + entropy_weight * balance, Y

@@ -33,10 +33,26 @@ def balance_penalty(p, log_prior=None, sample_dim=0):
     favours cluster sizes in proportion to the prior; for a uniform prior the
     two differ by the constant ``log K``.
     """
-    if log_prior is None:
-        return -marginal_entropy(p, sample_dim)
     m = p.mean(dim=sample_dim)
-    return (m * (torch.log(m.clamp_min(1e-12)) - log_prior)).sum(-1)
+    return (m * _log_over_prior(m, log_prior, -1)).sum(-1)
+
+
+def balance_and_gradient(m, log_prior=None, cluster_dim=-1):
+    """:func:`balance_penalty` of the mean labels ``m`` themselves (clusters
+    along ``cluster_dim``) and its gradient in ``m``, what autograd gives
+    through the clamped log: for a loss that writes its own backward."""
+    log_ratio = _log_over_prior(m, log_prior, cluster_dim)
+    return (m * log_ratio).sum(cluster_dim), log_ratio + (m > 1e-12).to(m.dtype)
+
+
+def _log_over_prior(m, log_prior, cluster_dim):
+    """``log(m / prior)``, ``log m`` without a prior; ``m`` clamped away from 0."""
+    log_m = torch.log(m.clamp_min(1e-12))
+    if log_prior is None:
+        return log_m
+    shape = [1] * m.dim()
+    shape[cluster_dim] = -1
+    return log_m - log_prior.view(shape)
 
 
 def log_prior(prior, device):
