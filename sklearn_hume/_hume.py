@@ -41,6 +41,7 @@ from ._refine import ridge_head_probabilities, ridge_heads
 from ._ridge import probe_kappa, view_support
 from ._threads import ThreadTuner, probe_threads, restored_num_threads
 from ._views import (
+    check_view_count,
     collect_views,
     core_input,
     embed_view,
@@ -1028,6 +1029,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                             "predict and transform take dask arrays.")
         views, explicit = collect_views(X, X2, y_allowed=y_allowed)
         X, widths = stack_views(views)
+        check_view_count(widths, explicit, self.view_sizes_, type(self).__name__)
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
         if explicit and list(widths) != self.view_sizes_.tolist():
             raise ValueError(

@@ -171,6 +171,24 @@ def resolve_view_sizes(view_sizes, n_features, explicit_widths):
     return np.array([n_features], dtype=np.int64)
 
 
+def check_view_count(widths, explicit, fitted_sizes, name):
+    """Raise when new rows come in fewer or more views than the model was
+    fitted on, naming both; a wrong total width keeps scikit-learn's wording
+    ("X has n features, but ... is expecting m features")."""
+    fitted = [int(s) for s in fitted_sizes]
+    if len(fitted) == 1 and not explicit:
+        return  # one matrix for one view: validate_data words it
+    got = sum(widths)
+    if (explicit and len(widths) == len(fitted)) or (not explicit and got == sum(fitted)):
+        return
+    passed = (f"{len(widths)} view(s) of {list(widths)} columns" if explicit
+              else f"one matrix of {got} columns")
+    raise ValueError(
+        f"X has {got} features, but {name} is expecting {sum(fitted)} features as input: it was fitted on "
+        f"{len(fitted)} view(s) of {fitted} columns and got {passed}. Pass every view, in the order of fit: "
+        f"(X1, X2), [X1, X2, ...] or one matrix of {sum(fitted)} columns.")
+
+
 def split_columns(X, sizes):
     return np.split(X, np.cumsum(sizes)[:-1], axis=1)
 

@@ -145,6 +145,13 @@ def test_predict_errors(data, fitted):
         fitted.predict(X1, X2[:, :5])
     with pytest.raises(ValueError, match="wrong order"):
         fitted.predict(X2, X1)
+    # Too few or too many views: the message names what was fitted and passed.
+    with pytest.raises(ValueError, match=r"fitted on 2 view\(s\) of \[6, 8\] columns and got one matrix of 6"):
+        fitted.predict(X1)
+    with pytest.raises(ValueError, match=r"got 3 view\(s\) of \[6, 8, 8\] columns"):
+        fitted.transform([X1, X2, X2])
+    with pytest.raises(ValueError, match=r"got 1 view\(s\) of \[6\] columns"):
+        fitted.predict([X1])
     with pytest.raises(ValueError, match="NaN"):
         fitted.transform(with_value(X1, np.nan), X2)
     with pytest.raises(ValueError, match="second view has 10 rows"):
