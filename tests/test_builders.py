@@ -20,10 +20,17 @@ DATA_NOUN = """  1 This software and database is being provided to you, the LICE
 14024882 26 n 01 sleep 0 | a natural and periodic state of rest
 """
 
+DATA_VERB = """  1 This software and database is being provided to you, the LICENSEE, by Princeton University
+00001740 29 v 04 breathe 0 | draw air into, and expel out of, the lungs; "I can breathe better now"
+01835496 38 v 01 travel 0 | change location; move, travel, or proceed
+02604760 42 v 01 be 0 | have the quality of being
+"""
+
 
 @pytest.fixture
 def wordnet_dir(tmp_path):
     (tmp_path / "data.noun").write_text(DATA_NOUN, encoding="latin-1")
+    (tmp_path / "data.verb").write_text(DATA_VERB, encoding="latin-1")
     return tmp_path
 
 
@@ -35,6 +42,13 @@ def test_read_wordnet_glosses(wordnet_dir):
                      "any substance that can be metabolized by an animal to give energy",
                      "a member of the genus Canis"]
     np.testing.assert_array_equal(labels, [0, 2, 1, 0])
+    # Verbs: verb.body is file 29, verb.motion 38, verb.stative 42; by default all fifteen are classes.
+    texts, labels = read_wordnet_glosses(wordnet_dir, pos="verb")
+    assert texts == ["draw air into, and expel out of, the lungs", "change location; move, travel, or proceed",
+                     "have the quality of being"]
+    np.testing.assert_array_equal(labels, [0, 9, 13])
+    texts, labels = read_wordnet_glosses(wordnet_dir, supersenses=("motion", "body"), pos="verb")
+    np.testing.assert_array_equal(labels, [1, 0])
 
 
 def test_wordnet_errors(tmp_path, wordnet_dir):
@@ -42,6 +56,10 @@ def test_wordnet_errors(tmp_path, wordnet_dir):
         read_wordnet_glosses(tmp_path / "nowhere")
     with pytest.raises(ValueError, match="Unknown noun supersenses"):
         read_wordnet_glosses(wordnet_dir, supersenses=("animal", "gadget"))
+    with pytest.raises(ValueError, match="Unknown verb supersenses"):
+        read_wordnet_glosses(wordnet_dir, supersenses=("animal",), pos="verb")
+    with pytest.raises(ValueError, match="pos must be"):
+        read_wordnet_glosses(wordnet_dir, pos="adjective")
 
 
 def test_missing_extra_names_it():
@@ -77,6 +95,9 @@ def test_load_wordnet_glosses_bunch(tmp_path, wordnet_dir, monkeypatch):
     assert d.X1.shape == d.X2.shape == (2, 3) and d.data.shape == (2, 6) and d.view_sizes == [3, 3]
     np.testing.assert_array_equal(d.y, [0, 1])
     assert d.target_names == ["animal", "food"] and len(d.texts) == 2 and "WordNet" in d.DESCR
+    v = _text.load_wordnet_glosses(pos="verb", directory=wordnet_dir, data_home=tmp_path, verbose=0)
+    assert len(v.target_names) == 15 and v.target_names[9] == "motion" and "verb definitions" in v.DESCR
+    np.testing.assert_array_equal(v.y, [0, 9, 13])
     with pytest.raises(ValueError, match="two encoders"):
         _text.load_wordnet_glosses(encoders=("minilm",), directory=wordnet_dir)
 

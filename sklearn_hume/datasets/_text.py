@@ -1,5 +1,5 @@
-"""WordNet noun glosses labelled by supersense, embedded offline by two
-sentence encoders that ship inside PyPI packages."""
+"""WordNet noun (or verb) glosses labelled by supersense, embedded offline by
+two sentence encoders that ship inside PyPI packages."""
 
 import os
 from pathlib import Path
@@ -17,6 +17,11 @@ _LEX_FILES = {4: "act", 5: "animal", 6: "artifact", 7: "attribute", 8: "body", 9
               16: "motive", 17: "object", 18: "person", 19: "phenomenon", 20: "plant", 21: "possession",
               22: "process", 23: "quantity", 24: "relation", 25: "shape", 26: "state", 27: "substance",
               28: "time"}
+# ... and for verbs.
+_VERB_LEX_FILES = {29: "body", 30: "change", 31: "cognition", 32: "communication", 33: "competition",
+                   34: "consumption", 35: "contact", 36: "creation", 37: "emotion", 38: "motion",
+                   39: "perception", 40: "possession", 41: "social", 42: "stative", 43: "weather"}
+_LEX = {"noun": _LEX_FILES, "verb": _VERB_LEX_FILES}
 SUPERSENSES = ("animal", "plant", "food", "body", "artifact", "person", "location", "substance",
                "communication", "time")
 TEXT_ENCODERS = {
@@ -25,22 +30,34 @@ TEXT_ENCODERS = {
 }
 
 
-def read_wordnet_glosses(directory=None, supersenses=SUPERSENSES, min_words=3):
-    """Definitions of the WordNet 3.0 noun synsets of the given supersenses.
+def _supersenses(pos, supersenses):
+    if pos not in _LEX:
+        raise ValueError(f"pos must be 'noun' or 'verb', got {pos!r}.")
+    if supersenses is None:
+        return SUPERSENSES if pos == "noun" else tuple(_VERB_LEX_FILES.values())
+    return tuple(supersenses)
+
+
+def read_wordnet_glosses(directory=None, supersenses=None, min_words=3, *, pos="noun"):
+    """Definitions of the WordNet 3.0 noun (or verb) synsets of the given supersenses.
 
     The definition is the gloss up to its first quoted example. WordNet's
     lexicographers filed every synset under one supersense (``noun.animal``,
-    ``noun.artifact``, ...), which is the label.
+    ``noun.artifact``, ..., ``verb.motion``, ...), which is the label.
 
     Parameters
     ----------
     directory : str or path-like, default=None
-        Folder holding ``data.noun``; default ``/usr/share/wordnet`` (Debian
-        package ``wordnet-base``) or the ``WORDNET_DIR`` environment variable.
-    supersenses : sequence of str
-        Which noun supersenses to keep, in label order.
+        Folder holding ``data.noun`` and ``data.verb``; default
+        ``/usr/share/wordnet`` (Debian package ``wordnet-base``) or the
+        ``WORDNET_DIR`` environment variable.
+    supersenses : sequence of str, default=None
+        Which supersenses to keep, in label order. ``None``: the ten of
+        ``SUPERSENSES`` for nouns, all fifteen for verbs.
     min_words : int, default=3
         Drop shorter definitions.
+    pos : {"noun", "verb"}, default="noun"
+        The part of speech: nouns have 25 supersenses, verbs 15.
 
     Returns
     -------
@@ -48,15 +65,17 @@ def read_wordnet_glosses(directory=None, supersenses=SUPERSENSES, min_words=3):
     labels : ndarray of int
         Index into ``supersenses``.
     """
-    path = Path(directory or os.environ.get("WORDNET_DIR", WORDNET_DIR)) / "data.noun"
+    supersenses = _supersenses(pos, supersenses)
+    lex_files = _LEX[pos]
+    path = Path(directory or os.environ.get("WORDNET_DIR", WORDNET_DIR)) / f"data.{pos}"
     if not path.is_file():
         raise FileNotFoundError(
             f"WordNet's {path} is missing. Install it with 'apt-get install wordnet-base' "
             "(Debian/Ubuntu) or pass directory= (or set WORDNET_DIR) to a WordNet 3.0 dict folder."
         )
-    unknown = sorted(set(supersenses) - set(_LEX_FILES.values()))
+    unknown = sorted(set(supersenses) - set(lex_files.values()))
     if unknown:
-        raise ValueError(f"Unknown noun supersenses {unknown}; choose from {sorted(_LEX_FILES.values())}.")
+        raise ValueError(f"Unknown {pos} supersenses {unknown}; choose from {sorted(lex_files.values())}.")
     index = {name: k for k, name in enumerate(supersenses)}
     texts, labels = [], []
     with open(path, encoding="latin-1") as f:
@@ -64,7 +83,7 @@ def read_wordnet_glosses(directory=None, supersenses=SUPERSENSES, min_words=3):
             if line.startswith("  "):  # the license header
                 continue
             head, _, gloss = line.partition(" | ")
-            label = index.get(_LEX_FILES.get(int(head.split(" ", 2)[1])))
+            label = index.get(lex_files.get(int(head.split(" ", 2)[1])))
             if label is None:
                 continue
             definition = gloss.strip().split('; "')[0].strip().strip('"').strip()
@@ -125,9 +144,9 @@ def embed_texts(texts, encoder, *, data_home=None, verbose=1):
                            f"Embedding {len(texts)} texts with {TEXT_ENCODERS[encoder]}", verbose)
 
 
-def load_wordnet_glosses(*, n_per_class=600, supersenses=SUPERSENSES, encoders=("minilm", "e5"),
-                         directory=None, data_home=None, random_state=0, verbose=1):
-    """WordNet noun definitions labelled by supersense, with two sentence-encoder views.
+def load_wordnet_glosses(*, n_per_class=600, supersenses=None, encoders=("minilm", "e5"),
+                         directory=None, data_home=None, random_state=0, verbose=1, pos="noun"):
+    """WordNet noun (or verb) definitions labelled by supersense, with two sentence-encoder views.
 
     A text clustering case built offline: the glosses come from the Debian
     package ``wordnet-base`` (WordNet 3.0), the label of each is the
@@ -140,8 +159,9 @@ def load_wordnet_glosses(*, n_per_class=600, supersenses=SUPERSENSES, encoders=(
     ----------
     n_per_class : int, default=600
         Definitions drawn at random per supersense (all of a smaller one).
-    supersenses : sequence of str, default=SUPERSENSES
-        The ten noun supersenses used as classes.
+    supersenses : sequence of str, default=None
+        The supersenses used as classes. ``None``: the ten noun supersenses
+        of ``SUPERSENSES``, or all fifteen verb supersenses.
     encoders : pair of {"minilm", "e5"}, default=("minilm", "e5")
         Encoders of view 1 and view 2.
     directory : str or path-like, default=None
@@ -152,6 +172,8 @@ def load_wordnet_glosses(*, n_per_class=600, supersenses=SUPERSENSES, encoders=(
         Seeds the draw of definitions.
     verbose : int, default=1
         Progress while embedding.
+    pos : {"noun", "verb"}, default="noun"
+        Noun or verb definitions, see :func:`read_wordnet_glosses`.
 
     Returns
     -------
@@ -169,7 +191,8 @@ def load_wordnet_glosses(*, n_per_class=600, supersenses=SUPERSENSES, encoders=(
     """
     if len(encoders) != 2:
         raise ValueError(f"encoders must name two encoders (one per view), got {encoders!r}.")
-    texts, labels = read_wordnet_glosses(directory, supersenses)
+    supersenses = _supersenses(pos, supersenses)
+    texts, labels = read_wordnet_glosses(directory, supersenses, pos=pos)
     rng = np.random.default_rng(random_state)
     keep = []
     for k in range(len(supersenses)):
@@ -178,7 +201,7 @@ def load_wordnet_glosses(*, n_per_class=600, supersenses=SUPERSENSES, encoders=(
     keep = np.concatenate(keep)
     texts, y = [texts[i] for i in keep], labels[keep]
     X1, X2 = (embed_texts(texts, e, data_home=data_home, verbose=verbose) for e in encoders)
-    descr = (f"WordNet 3.0 noun definitions (Princeton University, WordNet license; Debian package "
+    descr = (f"WordNet 3.0 {pos} definitions (Princeton University, WordNet license; Debian package "
              f"wordnet-base), {len(y)} definitions in {len(supersenses)} supersense classes, at most "
              f"{n_per_class} per class. View 1: {TEXT_ENCODERS[encoders[0]]}. "
              f"View 2: {TEXT_ENCODERS[encoders[1]]}.")
