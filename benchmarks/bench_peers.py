@@ -15,9 +15,9 @@ ridge refit (``refine=False``), the runs' vote alone as before the final steps
 existed (``propagation=0, refine=False``), and the opt-in neighbourhood term
 (``neighbor_weight=1``). ``--cases held-out`` runs the
 view pairs no setting was chosen on (see ``_common.HELD_OUT``), ``--cases built``
-cases built by the package's loader and never tuned on: 24 WordNet noun classes
-(balanced, and at the classes' natural frequencies) and the 15 verb classes (see
-``_common.BUILT``).
+cases built here and never tuned on: scikit-learn's digits (pixels and HOG), 24
+WordNet noun classes (balanced, and at the classes' natural frequencies) and the 15
+verb classes (see ``_common.BUILT``).
 """
 
 import argparse
