@@ -20,7 +20,7 @@ unlabelled rows:
   neighbourhood term (``neighbor_weight=1``).
 
 The baselines see the views centred, row-normalised, concatenated and reduced
-to 256 principal components (the same input KMeans gets elsewhere, reduced so
+to at most 256 principal components (the same input KMeans gets elsewhere, reduced so
 that self-training stays fast). Prints mean ± std over the draws and writes
 ``few_labels.png`` (accuracy against labels per class, one line per method).
 """
@@ -75,7 +75,8 @@ def main(argv=None):
     for case in a.cases.split(","):
         views, y = load(a.data_dir, case)
         K = len(np.unique(y))
-        Xb = PCA(256, random_state=0).fit_transform(kmeans_features(views))
+        Xb = kmeans_features(views)
+        Xb = PCA(min(256, *Xb.shape), random_state=0).fit_transform(Xb)  # narrow cases keep every axis
         unsup = HumeClustering(K, random_state=0).fit(views).labels_
         for per in budgets:
             accs = {m: [] for m in METHODS}
