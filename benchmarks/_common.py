@@ -32,20 +32,17 @@ HELD_OUT = ["mfeat fac+zer", "mfeat pix+kar", "mfeat fou+mor", "wordnet10 l3+e5"
 # 300 definitions (all but "motive"), balanced, and drawn at the supersenses'
 # natural frequencies (from 35 to 1,026 rows per class); and WordNet's 15 verb
 # supersenses, at most 400 definitions each (5,384 rows; verb.weather has 64).
-# And scikit-learn's own 8 x 8 digits (1,797 rows): pixels, and the package's
-# HOG of the digits scaled up threefold to 28 x 28 (144 columns).
+# And scikit-learn's own 8 x 8 digits (1,797 rows) as load_digits_views gives
+# them: pixels, and the HOG of the digits scaled up threefold (144 columns).
 WORDNET24_ROWS = 7200
 BUILT = ["digits pixels+HOG", "wordnet24", "wordnet24 natural", "wordnet verbs"]
 
 
 def _digits():
-    from sklearn.datasets import load_digits
+    from sklearn_hume.datasets import load_digits_views
 
-    from sklearn_hume.datasets import hog_features
-
-    d = load_digits()
-    big = np.pad(np.kron(d.images, np.ones((3, 3))), ((0, 0), (2, 2), (2, 2)))
-    return [d.data, hog_features((big * (255 / 16)).astype(np.uint8))], d.target
+    d = load_digits_views()
+    return [d.X1, d.X2], d.y
 
 
 def _wordnet_verbs():

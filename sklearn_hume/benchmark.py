@@ -3,6 +3,7 @@ multi-view data.
 
     python -m sklearn_hume.benchmark                      # shipped mfeat digits, 2 views
     python -m sklearn_hume.benchmark --views all          # all six mfeat views
+    python -m sklearn_hume.benchmark --dataset digits     # scikit-learn's digits: pixels + HOG
     python -m sklearn_hume.benchmark --dataset wordnet    # built offline: WordNet glosses, 2 text encoders
     python -m sklearn_hume.benchmark --dataset fashion-cnn  # built offline: Fashion-MNIST, 2 ImageNet CNNs
     python -m sklearn_hume.benchmark --dataset fashion-hog  # built offline: Fashion-MNIST 70k, pixels + HOG
@@ -34,6 +35,7 @@ from sklearn.preprocessing import StandardScaler
 from ._hume import HumeClustering
 from ._metrics import cluster_accuracy
 from .datasets import (
+    load_digits_views,
     load_fashion_mnist_cnn_views,
     load_fashion_mnist_views,
     load_mfeat,
@@ -112,6 +114,9 @@ def load_dataset(dataset, views):
         names = list(MFEAT_VIEWS) if views == "all" else views.split(",")
         d = load_mfeat(views=names)
         return [d.views[n] for n in names], names, d.target
+    if dataset == "digits":
+        d = load_digits_views()
+        return [d.X1, d.X2], d.view_names, d.target
     if dataset in BUILT:
         loader, names = BUILT[dataset]
         d = loader()
@@ -213,7 +218,7 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
         w.writeheader()
         w.writerows(rows)
     np.savez(out / "runs.npz", run_losses=run_obj, run_acc=run_acc)
-    title = dataset if dataset == "mfeat" or dataset in BUILT else Path(dataset).stem
+    title = dataset if dataset in ("mfeat", "digits") or dataset in BUILT else Path(dataset).stem
     _figures(rows, run_obj, run_acc, corr, out, title, support)
     print(f"Saved results.md, results.csv and figures under {out}/")
     return rows
@@ -280,8 +285,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m sklearn_hume.benchmark", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", default="mfeat",
-                    help="'mfeat' (shipped), a built dataset (" + ", ".join(BUILT) + "; see sklearn_hume.datasets) "
-                         "or a .npz file with X1, X2, y")
+                    help="'mfeat' (shipped), 'digits' (scikit-learn's, pixels + HOG), a built dataset ("
+                         + ", ".join(BUILT) + "; see sklearn_hume.datasets) or a .npz file with X1, X2, y")
     ap.add_argument("--views", default=None,
                     help="mfeat: comma-separated views or 'all' (default fou,pix); .npz: 'all' adds its V_* views")
     ap.add_argument("--seed", type=int, default=0)

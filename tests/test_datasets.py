@@ -6,8 +6,8 @@ import types
 import numpy as np
 import pytest
 
-from sklearn_hume.benchmark import run
-from sklearn_hume.datasets import get_data_home, load_mfeat
+from sklearn_hume.benchmark import load_dataset, run
+from sklearn_hume.datasets import get_data_home, hog_features, load_digits_views, load_mfeat
 
 
 def test_load_mfeat():
@@ -21,6 +21,26 @@ def test_load_mfeat():
     assert X.shape == (2000, 64 + 47 + 6) and y.shape == (2000,)
     with pytest.raises(ValueError, match="Unknown or no mfeat views"):
         load_mfeat(views=["nope"])
+
+
+def test_load_digits_views():
+    from sklearn.datasets import load_digits
+
+    d = load_digits_views()
+    ref = load_digits()
+    assert d.X1.shape == (1797, 64) and d.X2.shape == (1797, 144) and d.view_sizes == [64, 144]
+    assert d.X1.dtype == d.X2.dtype == np.float32 and d.data.shape == (1797, 208)
+    np.testing.assert_array_equal(d.X1, ref.data)
+    np.testing.assert_array_equal(d.y, ref.target)
+    np.testing.assert_allclose(np.linalg.norm(d.X2, axis=1), 1, rtol=1e-5)  # HOG rows are unit vectors
+    # One image by hand: scaled up threefold, padded by 2 to 28 x 28, intensities 0-16 to 0-255.
+    image = np.pad(np.kron(ref.images[5], np.ones((3, 3))), 2)
+    np.testing.assert_allclose(d.X2[5], hog_features((image * (255 / 16)).astype(np.uint8)[None])[0])
+    X, y = load_digits_views(return_X_y=True)
+    np.testing.assert_array_equal(X, d.data)
+    np.testing.assert_array_equal(y, d.y)
+    views, names, target = load_dataset("digits", "")  # the main job's --dataset digits
+    assert names == ["pixels", "hog"] and [v.shape[1] for v in views] == [64, 144] and len(target) == 1797
 
 
 def test_shipped_copy_equals_shared_case():
