@@ -29,11 +29,7 @@ from sklearn.cluster import AgglomerativeClustering, KMeans, SpectralClustering
 from sklearn.decomposition import PCA
 
 from sklearn_hume import HumeClustering, cluster_accuracy
-from sklearn_hume.benchmark import normalised
-
-# mvlearn's spectral methods eigen-decompose dense N x N affinities per view and
-# iteration: minutes per fit beyond these sizes on 2 cores.
-MVLEARN_MAX_ROWS, MVLEARN_MAX_VIEWS = 2000, 2
+from sklearn_hume.benchmark import _MVLEARN_MAX_ROWS, _MVLEARN_MAX_VIEWS, normalised
 
 
 def peers(views, K):
@@ -45,7 +41,7 @@ def peers(views, K):
         "Ward (PCA-64)": lambda: AgglomerativeClustering(K).fit_predict(
             PCA(min(64, X.shape[1]), random_state=0).fit_transform(X)),
     }
-    if len(views) > MVLEARN_MAX_VIEWS or len(X) > MVLEARN_MAX_ROWS:
+    if len(views) > _MVLEARN_MAX_VIEWS or len(X) > _MVLEARN_MAX_ROWS:  # the main job's bounds
         return out
     try:
         from mvlearn.cluster import MultiviewCoRegSpectralClustering, MultiviewKMeans, MultiviewSpectralClustering
