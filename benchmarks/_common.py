@@ -30,12 +30,11 @@ HELD_OUT = ["mfeat fac+zer", "mfeat pix+kar", "mfeat fou+mor", "wordnet10 l3+e5"
 # Built here (extra "text" and Debian's wordnet-base; embeddings cached after the
 # first build): 24 classes, not tuned on. Every noun supersense with at least
 # 300 definitions (all but "motive"), balanced, and drawn at the supersenses'
-# natural frequencies (from 35 to 1,026 rows per class); and WordNet's 15 verb
+# natural frequencies (from 30 to 1,004 rows per class); and WordNet's 15 verb
 # supersenses, at most 400 definitions each (5,384 rows; verb.weather has 64).
 # And scikit-learn's own 8 x 8 digits (1,797 rows) as load_digits_views gives
 # them: pixels, and the HOG of the digits scaled up threefold (144 columns).
 WORDNET24_ROWS = 7200
-BUILT = ["digits pixels+HOG", "wordnet24", "wordnet24 natural", "wordnet verbs"]
 
 
 def _digits():
@@ -66,15 +65,18 @@ def _wordnet24(natural):
     return [embed_texts(texts, e, verbose=0) for e in ("minilm", "e5")], labels[keep]
 
 
+BUILT = {
+    "digits pixels+HOG": _digits,
+    "wordnet24": lambda: _wordnet24(natural=False),
+    "wordnet24 natural": lambda: _wordnet24(natural=True),
+    "wordnet verbs": _wordnet_verbs,
+}
+
+
 def load(data_dir, case):
     """The views (float32) and labels of a shared case, or of a built one."""
     if case in BUILT:
-        if case.startswith("digits"):
-            views, y = _digits()
-        elif case == "wordnet verbs":
-            views, y = _wordnet_verbs()
-        else:
-            views, y = _wordnet24(natural=case.endswith("natural"))
+        views, y = BUILT[case]()
         return [np.asarray(v, dtype=np.float32) for v in views], np.asarray(y, dtype=np.int64)
     name, keys = CASES[case]
     d = np.load(Path(data_dir) / f"{name}.npz")

@@ -102,7 +102,7 @@ def main():
             "HUME vote only (propagation=0, refine=False)": {"propagation": 0.0, "refine": False},
             "HUME neighbor_weight=1": {"neighbor_weight": 1.0}}
     table = {}
-    cases = {"held-out": HELD_OUT, "built": BUILT}.get(args.cases) or args.cases.split(",")
+    cases = {"held-out": HELD_OUT, "built": list(BUILT)}.get(args.cases) or args.cases.split(",")
     n_views = {}
     for case in cases:
         views, y = load(args.data, case)
