@@ -107,6 +107,9 @@ BUILT = {
     "fashion-cnn": (load_fashion_mnist_cnn_views, ["effnet", "resnet50"]),
     "fashion-hog": (load_fashion_mnist_views, ["pixels", "hog"]),
 }
+# Every dataset the main job knows by name besides mfeat: the built ones and
+# scikit-learn's digits (nothing to build).
+NAMED = {"digits": (load_digits_views, ["pixels", "hog"]), **BUILT}
 
 
 def load_dataset(dataset, views):
@@ -114,11 +117,8 @@ def load_dataset(dataset, views):
         names = list(MFEAT_VIEWS) if views == "all" else views.split(",")
         d = load_mfeat(views=names)
         return [d.views[n] for n in names], names, d.target
-    if dataset == "digits":
-        d = load_digits_views()
-        return [d.X1, d.X2], d.view_names, d.target
-    if dataset in BUILT:
-        loader, names = BUILT[dataset]
+    if dataset in NAMED:
+        loader, names = NAMED[dataset]
         d = loader()
         return [d.X1, d.X2], names, d.target
     f = np.load(dataset)
@@ -218,7 +218,7 @@ def run(dataset="mfeat", views="fou,pix", seed=0, out="hume_benchmark", hume_par
         w.writeheader()
         w.writerows(rows)
     np.savez(out / "runs.npz", run_losses=run_obj, run_acc=run_acc)
-    title = dataset if dataset in ("mfeat", "digits") or dataset in BUILT else Path(dataset).stem
+    title = dataset if dataset == "mfeat" or dataset in NAMED else Path(dataset).stem
     _figures(rows, run_obj, run_acc, corr, out, title, support)
     print(f"Saved results.md, results.csv and figures under {out}/")
     return rows
