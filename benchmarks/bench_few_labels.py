@@ -17,7 +17,12 @@ unlabelled rows:
   the known rows) seeding SelfTrainingClassifier(LogisticRegression), the
   gallery's workflow;
 - HumeClustering with ``known_labels``, ``label_weight=0.3`` and the
-  neighbourhood term (``neighbor_weight=1``).
+  neighbourhood term (``neighbor_weight=1``);
+- with ``--compare`` (budgets of 2 or more labels per class), the method that
+  ``compare_known_labels`` (5 folds of the known rows) prefers, between
+  ``known_labels`` and its default classifier (logistic regression on the
+  views centred, row-normalised and side by side, also listed alone), and
+  how often its choice was the better one on the unlabelled rows.
 
 The baselines see the views centred, row-normalised, concatenated and reduced
 to at most 256 principal components (the same input KMeans gets elsewhere, reduced so
@@ -36,12 +41,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.cluster import contingency_matrix
 from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 
-from sklearn_hume import HumeClustering
+from sklearn_hume import HumeClustering, compare_known_labels
+from sklearn_hume._compare import default_classifier
 
 METHODS = ["LogisticRegression", "LabelSpreading", "SelfTraining", "HUME unsupervised + mapping", "HUME known_labels",
            "HUME known_labels + self-training", "HUME known_labels, lw 0.3 + kNN term"]
 # Softer anchors and the opt-in neighbourhood term, which spreads known labels along the views' consensus edges.
 TUNED = dict(label_weight=0.3, neighbor_weight=1.0)
+COMPARED = ["compare_known_labels' classifier", "chosen by compare_known_labels"]
 
 
 def draw(y, per_class, rng):
@@ -68,10 +75,12 @@ def main(argv=None):
     ap.add_argument("--draws", type=int, default=3)
     ap.add_argument("--data-dir", default=str(DEFAULT_DATA))
     ap.add_argument("--out", default="benchmark_results")
+    ap.add_argument("--compare", action="store_true", help="add compare_known_labels' choice (5 more fits per draw)")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     budgets = [int(b) for b in a.budgets.split(",")]
-    results = {}
+    methods = METHODS + (COMPARED if a.compare else [])
+    results, right = {}, {}
     for case in a.cases.split(","):
         views, y = load(a.data_dir, case)
         K = len(np.unique(y))
@@ -79,7 +88,7 @@ def main(argv=None):
         Xb = PCA(min(256, *Xb.shape), random_state=0).fit_transform(Xb)  # narrow cases keep every axis
         unsup = HumeClustering(K, random_state=0).fit(views).labels_
         for per in budgets:
-            accs = {m: [] for m in METHODS}
+            accs = {m: [] for m in methods}
             for d in range(a.draws):
                 known = draw(y, per, np.random.RandomState(d))
                 unl, lab = known < 0, known >= 0
@@ -104,13 +113,24 @@ def main(argv=None):
                     SelfTrainingClassifier(LogisticRegression(max_iter=1000)).fit(Xb, seeds).predict(Xb)))
                 tuned = HumeClustering(K, random_state=0, **TUNED).fit(views, known_labels=known)
                 accs["HUME known_labels, lw 0.3 + kNN term"].append(score(tuned.labels_))
-                print(f"{case} {per}/class draw {d}: " + ", ".join(f"{m} {accs[m][-1]:.3f}" for m in METHODS),
-                      flush=True)
+                if a.compare and per >= 2:
+                    clf = default_classifier([v.shape[1] for v in views]).fit(np.hstack(views)[lab], y[lab])
+                    accs[COMPARED[0]].append(score(clf.predict(np.hstack(views))))
+                    best = compare_known_labels(views, known_labels=known, estimator=HumeClustering(K, random_state=0),
+                                                random_state=d).best
+                    pair = [accs["HUME known_labels"][-1], accs[COMPARED[0]][-1]]
+                    accs[COMPARED[1]].append(pair[best == "classifier"])
+                    right.setdefault((case, per), []).append(accs[COMPARED[1]][-1] == max(pair))
+                print(f"{case} {per}/class draw {d}: " + ", ".join(f"{m} {accs[m][-1]:.3f}" for m in methods
+                                                                   if accs[m]), flush=True)
             results[(case, per)] = accs
-    print("\n| case | labels per class | " + " | ".join(METHODS) + " |\n|" + "---|" * (2 + len(METHODS)))
+    print("\n| case | labels per class | " + " | ".join(methods) + " |\n|" + "---|" * (2 + len(methods)))
     for (case, per), accs in results.items():
-        print(f"| {case} | {per} | " + " | ".join(f"{np.mean(accs[m]):.3f} ± {np.std(accs[m]):.3f}" for m in METHODS)
-              + " |")
+        print(f"| {case} | {per} | " + " | ".join(f"{np.mean(accs[m]):.3f} ± {np.std(accs[m]):.3f}" if accs[m]
+                                                  else "–" for m in methods) + " |")
+    if right:
+        print("\ncompare_known_labels chose the better method on the unlabelled rows: " + ", ".join(
+            f"{case} {per}/class {sum(r)} of {len(r)}" for (case, per), r in right.items()))
     try:
         import matplotlib
 
@@ -121,7 +141,7 @@ def main(argv=None):
     cases = a.cases.split(",")
     fig, axes = plt.subplots(1, len(cases), figsize=(4.2 * len(cases), 3.6), squeeze=False)
     for ax, case in zip(axes[0], cases):
-        for m in METHODS:
+        for m in METHODS:  # the chosen one coincides with one of these
             ax.plot(budgets, [np.mean(results[(case, b)][m]) for b in budgets], "o-", label=m)
         ax.set_xscale("log")
         ax.set_xticks(budgets, [str(b) for b in budgets])
