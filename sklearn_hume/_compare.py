@@ -18,7 +18,7 @@ from sklearn.utils import Bunch, check_random_state
 
 from ._hume import HumeClustering
 from ._progress import progress_bar
-from ._views import collect_views, stack_views
+from ._views import _is_dataframe, _shape, collect_views
 
 
 def default_classifier(view_sizes):
@@ -29,6 +29,16 @@ def default_classifier(view_sizes):
     per_view = [(f"view{i}", make_pipeline(StandardScaler(with_std=False), Normalizer()), np.arange(a, b))
                 for i, (a, b) in enumerate(zip(edges[:-1], edges[1:]))]
     return make_pipeline(ColumnTransformer(per_view), LogisticRegression(max_iter=1000))
+
+
+def known_rows_side_by_side(views, rows):
+    """The known rows of every view side by side: only they are read, so
+    views on disk or in dask stay there."""
+    def take(v):
+        if _is_dataframe(v):
+            return np.asarray(v.iloc[rows])
+        return np.asarray(v[rows] if hasattr(v, "shape") else np.asarray(v)[rows])
+    return np.hstack([take(v) for v in views])
 
 
 def held_out_folds(rows, classes, n_splits, rng):
@@ -108,8 +118,7 @@ def compare_known_labels(X, X2=None, *, known_labels, estimator=None, classifier
     if not isinstance(n_splits, (int, np.integer)) or isinstance(n_splits, bool) or n_splits < 2:
         raise ValueError(f"n_splits must be an integer >= 2, got {n_splits!r}.")
     views, _ = collect_views(X, X2, y_allowed=False)
-    stacked, _ = stack_views(views)
-    n_samples = stacked.shape[0]
+    n_samples = _shape(views[0], "X")[0]
     checked = template._check_known_labels(known_labels, n_samples)
     if checked is None:
         raise ValueError("known_labels marks no row as known (all -1): there is nothing to compare on.")
@@ -120,6 +129,7 @@ def compare_known_labels(X, X2=None, *, known_labels, estimator=None, classifier
                          "unknown. The comparison needs at least two known rows in some class.")
     given = np.full(n_samples, -1, dtype=np.int64)
     given[rows] = classes
+    X_known = None
     hits = {"known_labels": 0, "classifier": 0}
     with progress_bar(n_splits, "compare_known_labels", verbose) as bar:
         for fold in range(n_splits):
@@ -127,12 +137,15 @@ def compare_known_labels(X, X2=None, *, known_labels, estimator=None, classifier
             if hidden.size:
                 partial = given.copy()
                 partial[hidden] = -1
-                est = clone(template).fit(views, known_labels=partial)
-                hits["known_labels"] += int((est.labels_[hidden] == given[hidden]).sum())
+                # The fit validates the views before the classifier reads them.
+                est = clone(template).fit(X, X2, known_labels=partial)
+                hits["known_labels"] += int((np.asarray(est.labels_[hidden]) == given[hidden]).sum())
+                if X_known is None:
+                    X_known = known_rows_side_by_side(views, rows)
                 clf = clone(classifier) if classifier is not None else default_classifier(est.view_sizes_)
-                train = rows[folds != fold]
-                clf.fit(np.asarray(stacked)[train], given[train])
-                hits["classifier"] += int((clf.predict(np.asarray(stacked)[hidden]) == given[hidden]).sum())
+                shown = folds != fold
+                clf.fit(X_known[shown], classes[shown])
+                hits["classifier"] += int((clf.predict(X_known[~shown]) == classes[~shown]).sum())
             if bar is not None:
                 bar.update(1)
     n_held_out = int((folds >= 0).sum())

@@ -98,3 +98,20 @@ def test_bad_requests_are_refused_clearly():
         compare_known_labels(X1, X2, known_labels=np.where(known == 2, 3, known), estimator=est)
     with pytest.raises(ValueError, match="1-D with one entry per sample"):
         compare_known_labels(X1, X2, known_labels=known[:-1], estimator=est)
+
+
+def test_every_way_of_passing_the_views_gives_the_same_answer():
+    pd = pytest.importorskip("pandas")
+    da = pytest.importorskip("dask.array")
+    X1, X2, y = make_two_views()
+    known = some_known(y, 3)
+    ref = compare_known_labels(X1, X2, known_labels=known, estimator=HumeClustering(3, **FAST), random_state=0)
+    one = HumeClustering(3, view_sizes=[6, 8], **FAST)
+    X = np.hstack([X1, X2])
+    for args, est in (([X1, X2], HumeClustering(3, **FAST)), ((pd.DataFrame(X1), pd.DataFrame(X2)),
+                                                              HumeClustering(3, **FAST)),
+                      ((X,), one), ((da.from_array(X, chunks=(30, 14)),), one)):
+        if not isinstance(args, tuple):
+            args = (args,)
+        res = compare_known_labels(*args, known_labels=known, estimator=est, random_state=0)
+        assert res == ref
