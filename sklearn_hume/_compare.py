@@ -96,8 +96,12 @@ def compare_known_labels(X, X2=None, *, known_labels, estimator=None, classifier
     result : :class:`~sklearn.utils.Bunch`
         ``best`` (``"known_labels"`` or ``"classifier"``, the one with the
         higher held-out accuracy; ``"known_labels"`` on a tie),
-        ``known_labels_accuracy``, ``classifier_accuracy`` and
-        ``n_held_out`` (known rows hidden once each).
+        ``known_labels_accuracy``, ``classifier_accuracy``, ``n_held_out``
+        (known rows hidden once each), and ``only_known_labels_right`` and
+        ``only_classifier_right``: the hidden rows that one method got right
+        and the other wrong. The accuracies differ by these counts alone; a
+        difference of a few rows is within the noise of the draw (a sign
+        test on the two counts says how likely).
 
     Examples
     --------
@@ -130,7 +134,7 @@ def compare_known_labels(X, X2=None, *, known_labels, estimator=None, classifier
     given = np.full(n_samples, -1, dtype=np.int64)
     given[rows] = classes
     X_known = None
-    hits = {"known_labels": 0, "classifier": 0}
+    hits, only = {"known_labels": 0, "classifier": 0}, {"known_labels": 0, "classifier": 0}
     with progress_bar(n_splits, "compare_known_labels", verbose) as bar:
         for fold in range(n_splits):
             hidden = rows[folds == fold]
@@ -139,17 +143,22 @@ def compare_known_labels(X, X2=None, *, known_labels, estimator=None, classifier
                 partial[hidden] = -1
                 # The fit validates the views before the classifier reads them.
                 est = clone(template).fit(X, X2, known_labels=partial)
-                hits["known_labels"] += int((np.asarray(est.labels_[hidden]) == given[hidden]).sum())
+                hume_right = np.asarray(est.labels_[hidden]) == given[hidden]
                 if X_known is None:
                     X_known = known_rows_side_by_side(views, rows)
                 clf = clone(classifier) if classifier is not None else default_classifier(est.view_sizes_)
                 shown = folds != fold
                 clf.fit(X_known[shown], classes[shown])
-                hits["classifier"] += int((clf.predict(X_known[~shown]) == classes[~shown]).sum())
+                clf_right = clf.predict(X_known[~shown]) == classes[~shown]
+                hits["known_labels"] += int(hume_right.sum())
+                hits["classifier"] += int(clf_right.sum())
+                only["known_labels"] += int((hume_right & ~clf_right).sum())
+                only["classifier"] += int((clf_right & ~hume_right).sum())
             if bar is not None:
                 bar.update(1)
     n_held_out = int((folds >= 0).sum())
     accuracy = {k: v / n_held_out for k, v in hits.items()}
     best = "known_labels" if accuracy["known_labels"] >= accuracy["classifier"] else "classifier"
     return Bunch(best=best, known_labels_accuracy=accuracy["known_labels"],
-                 classifier_accuracy=accuracy["classifier"], n_held_out=n_held_out)
+                 classifier_accuracy=accuracy["classifier"], n_held_out=n_held_out,
+                 only_known_labels_right=only["known_labels"], only_classifier_right=only["classifier"])

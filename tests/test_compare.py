@@ -66,6 +66,7 @@ def test_classifier_accuracy_is_counted_over_the_hidden_rows():
     # Class 0 holds 4 of the 12 hidden rows; the constant classifier gets exactly those.
     assert res.n_held_out == 12 and res.classifier_accuracy == pytest.approx(4 / 12)
     assert res.known_labels_accuracy == 1.0 and res.best == "known_labels"
+    assert (res.only_known_labels_right, res.only_classifier_right) == (8, 0)
 
 
 @pytest.mark.filterwarnings("ignore:.*known labels are contradicted")
@@ -81,6 +82,8 @@ def test_labels_the_views_do_not_carry_favour_the_classifier():
                                classifier=LookUp(table), random_state=0)
     assert res.classifier_accuracy == 1.0
     assert res.known_labels_accuracy < 0.9 and res.best == "classifier"
+    assert res.only_known_labels_right == 0
+    assert res.only_classifier_right == round((1 - res.known_labels_accuracy) * res.n_held_out)
 
 
 def test_bad_requests_are_refused_clearly():
