@@ -87,6 +87,7 @@ def main(argv=None):
         Xb = kmeans_features(views)
         Xb = PCA(min(256, *Xb.shape), random_state=0).fit_transform(Xb)  # narrow cases keep every axis
         unsup = HumeClustering(K, random_state=0).fit(views).labels_
+        side_by_side = np.hstack(views) if a.compare else None  # as compare_known_labels' classifier sees them
         for per in budgets:
             accs = {m: [] for m in methods}
             for d in range(a.draws):
@@ -114,8 +115,8 @@ def main(argv=None):
                 tuned = HumeClustering(K, random_state=0, **TUNED).fit(views, known_labels=known)
                 accs["HUME known_labels, lw 0.3 + kNN term"].append(score(tuned.labels_))
                 if a.compare and per >= 2:
-                    clf = default_classifier([v.shape[1] for v in views]).fit(np.hstack(views)[lab], y[lab])
-                    accs[COMPARED[0]].append(score(clf.predict(np.hstack(views))))
+                    clf = default_classifier([v.shape[1] for v in views]).fit(side_by_side[lab], y[lab])
+                    accs[COMPARED[0]].append(score(clf.predict(side_by_side)))
                     best = compare_known_labels(views, known_labels=known, estimator=HumeClustering(K, random_state=0),
                                                 random_state=d).best
                     pair = [accs["HUME known_labels"][-1], accs[COMPARED[0]][-1]]

@@ -18,7 +18,7 @@ from sklearn.utils import Bunch, check_random_state
 
 from ._hume import HumeClustering
 from ._progress import progress_bar
-from ._views import _is_dataframe, _shape, collect_views
+from ._views import _is_dataframe, _shape, collect_views, is_count
 
 
 def default_classifier(view_sizes):
@@ -119,7 +119,7 @@ def compare_known_labels(X, X2=None, *, known_labels, estimator=None, classifier
     (9, 1.0)
     """
     template = estimator if estimator is not None else HumeClustering()
-    if not isinstance(n_splits, (int, np.integer)) or isinstance(n_splits, bool) or n_splits < 2:
+    if not is_count(n_splits, 2):
         raise ValueError(f"n_splits must be an integer >= 2, got {n_splits!r}.")
     views, _ = collect_views(X, X2, y_allowed=False)
     n_samples = _shape(views[0], "X")[0]

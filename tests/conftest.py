@@ -20,6 +20,16 @@ def _one_torch_thread():
 BENCH_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "bench_data"
 
 
+def some_known(y, per_class, classes=None, seed=0):
+    """``known_labels`` with ``per_class`` random rows of each class (of
+    ``classes``, default every class of ``y``) known, ``-1`` elsewhere."""
+    rng = np.random.RandomState(seed)
+    known = np.full(len(y), -1)
+    for c in np.unique(y) if classes is None else classes:
+        known[rng.choice(np.flatnonzero(y == c), per_class, replace=False)] = c
+    return known
+
+
 def make_two_views(n_per_class=30, n_classes=3, seed=0):
     """Two noisy linear views of the same well-separated classes."""
     rng = np.random.RandomState(seed)

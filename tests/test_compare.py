@@ -8,17 +8,9 @@ from sklearn.dummy import DummyClassifier
 from sklearn_hume import HumeClustering, compare_known_labels
 from sklearn_hume._compare import held_out_folds
 
-from .conftest import make_two_views
+from .conftest import make_two_views, some_known
 
 FAST = dict(n_runs=4, n_iter=60, random_state=0)
-
-
-def some_known(y, per_class, seed=0):
-    rng = np.random.RandomState(seed)
-    known = np.full(len(y), -1)
-    for c in np.unique(y):
-        known[rng.choice(np.flatnonzero(y == c), per_class, replace=False)] = c
-    return known
 
 
 class LookUp(ClassifierMixin, BaseEstimator):

@@ -7,17 +7,9 @@ import pytest
 
 from sklearn_hume import HumeClustering, cluster_accuracy
 
-from .conftest import make_two_views
+from .conftest import make_two_views, some_known
 
 FAST = dict(n_runs=4, n_iter=60, random_state=0)
-
-
-def some_known(y, per_class, classes=None, seed=0):
-    rng = np.random.RandomState(seed)
-    known = np.full(len(y), -1)
-    for c in np.unique(y) if classes is None else classes:
-        known[rng.choice(np.flatnonzero(y == c), per_class, replace=False)] = c
-    return known
 
 
 def test_without_known_labels_nothing_changes():
