@@ -17,8 +17,9 @@ from sklearn.preprocessing import Normalizer, StandardScaler
 from sklearn.utils import Bunch, check_random_state
 
 from ._hume import HumeClustering
+from ._prepare import check_known_labels
 from ._progress import progress_bar
-from ._views import _is_dataframe, _shape, collect_views, is_count
+from ._views import collect_views, is_count, is_dataframe, shape_of
 
 
 def default_classifier(view_sizes):
@@ -35,7 +36,7 @@ def known_rows_side_by_side(views, rows):
     """The known rows of every view side by side: only they are read, so
     views on disk or in dask stay there."""
     def take(v):
-        if _is_dataframe(v):
+        if is_dataframe(v):
             return np.asarray(v.iloc[rows])
         return np.asarray(v[rows] if hasattr(v, "shape") else np.asarray(v)[rows])
     return np.hstack([take(v) for v in views])
@@ -122,8 +123,8 @@ def compare_known_labels(X, X2=None, *, known_labels, estimator=None, classifier
     if not is_count(n_splits, 2):
         raise ValueError(f"n_splits must be an integer >= 2, got {n_splits!r}.")
     views, _ = collect_views(X, X2, y_allowed=False)
-    n_samples = _shape(views[0], "X")[0]
-    checked = template._check_known_labels(known_labels, n_samples)
+    n_samples = shape_of(views[0], "X")[0]
+    checked = check_known_labels(known_labels, n_samples, template.n_clusters)
     if checked is None:
         raise ValueError("known_labels marks no row as known (all -1): there is nothing to compare on.")
     rows, classes = checked

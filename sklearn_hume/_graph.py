@@ -57,7 +57,7 @@ def mean_operator(i, j, shape, dtype):
     return torch.sparse_coo_tensor(torch.stack([i, j]), 1.0 / degree[i], shape, check_invariants=False).coalesce()
 
 
-def neighbour_mean_operator(Zs, n_neighbors, anchors=None):
+def neighbor_mean_operator(Zs, n_neighbors, reference=None):
     """The sparse matrix that averages each row's consensus neighbours.
 
     Each view gives every row its ``n_neighbors`` nearest rows (cosine
@@ -67,17 +67,17 @@ def neighbour_mean_operator(Zs, n_neighbors, anchors=None):
     views side by side (with 10 neighbours, 0.995 against 0.963 on mfeat), and a weak
     view cannot add edges on its own. Rows without a kept edge get a zero row.
 
-    Without ``anchors`` the neighbours are other rows of ``Zs`` and the
-    operator is ``(N, N)``; with ``anchors`` (the same views of other rows,
-    rows already of unit norm) they are anchor rows, ``(N, n_anchors)``, and
-    a row identical to an anchor counts that anchor among its neighbours.
+    Without ``reference`` the neighbours are other rows of ``Zs`` and the
+    operator is ``(N, N)``; with ``reference`` (the same views of other rows,
+    rows already of unit norm) they are the reference rows, ``(N, n_reference)``, and
+    a row identical to a reference row counts it among its neighbours.
     """
     n = Zs[0].shape[0]
-    m = n if anchors is None else anchors[0].shape[0]
-    k = min(n_neighbors, m - 1 if anchors is None else m)
+    m = n if reference is None else reference[0].shape[0]
+    k = min(n_neighbors, m - 1 if reference is None else m)
     device = Zs[0].device
     rows = torch.arange(n, device=device).repeat_interleave(k)
-    refs = [None] * len(Zs) if anchors is None else anchors
+    refs = [None] * len(Zs) if reference is None else reference
     edges = torch.cat([rows * m + knn_indices(unit_rows(Z), k, reference=R).reshape(-1) for Z, R in zip(Zs, refs)])
     found, votes = torch.unique(edges, return_counts=True)
     kept = found[votes >= consensus_votes(len(Zs))]

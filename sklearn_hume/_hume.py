@@ -1,19 +1,25 @@
-"""The HumeClustering estimator: validates, resolves every setting once in
-``fit``, hands the views to an objective (``_objectives``) and the runs to
-the aggregation (``_aggregate``), and keeps the fitted state as NumPy.
-``predict``, ``transform`` and ``score`` read only that state."""
+"""The HumeClustering estimator: a thin face over the modules that do the work.
+
+A fit is a short list of steps, each one call into the module named for it:
+
+1. validate the input (``_prepare.fit_input``, ``check_known_labels``);
+2. resolve every setting once (``_settings.resolve_settings``);
+3. prepare the training views (``_prepare.prepare_training_views``);
+4. fit the runs (``_runs.fit_runs``, with an objective from ``_objectives``);
+5. fit the consensus (``_consensus.fit_consensus``), which labels the fit rows;
+6. set every public fitted attribute in one place, and warn (``_diagnostics``).
+
+``predict``, ``transform`` and ``score`` read only the fitted state: embed the
+rows (``_views``), the runs' soft labels, then the fitted consensus.
+"""
 
 import copy
-import dataclasses
-import inspect
 import time
-import warnings
 from itertools import combinations
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -21,84 +27,31 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._aggregate import align_runs, cluster_stability, match_clusters, vote, vote_agreement
+from ._consensus import fit_consensus
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
-from ._graph import neighbour_mean_operator, unit_rows
+from ._diagnostics import stability, view_scores_and_weights, warn_fit
 from ._malloc import allocations_off_mmap
-from ._objectives import OBJECTIVES, Settings
-from ._outofcore import RowBlocks, embed_rows, is_out_of_core, view_statistics
-from ._outofcore import fit_rows as sample_fit_rows
-from ._progress import progress_bar
-from ._propagation import MAX_ROWS as PROPAGATION_MAX_ROWS
-from ._propagation import anchor_rows, mix, propagate, without_self
-from ._refine import ridge_head_probabilities, ridge_heads
-from ._ridge import probe_kappa, view_support
-from ._threads import ThreadTuner, probe_threads, restored_num_threads
+from ._objectives import OBJECTIVES
+from ._prepare import as_tensor, check_known_labels, fit_input, fit_rows, prepare_training_views
+from ._ridge import probe_kappa
+from ._runs import fit_runs
+from ._settings import check_integer_params, resolve_device, resolve_settings, warn_unused
+from ._threads import restored_num_threads
 from ._views import (
     check_view_count,
     collect_views,
     core_input,
     embed_view,
-    fit_view_embedding,
-    is_count,
-    params_as_numpy,
     params_as_tensors,
     resolve_view_sizes,
     split_columns,
     stack_views,
 )
-
-# Integer parameters for which a bool is a mistake, not a number.
-_INTEGER_PARAMS = ("n_clusters", "n_runs", "n_iter", "n_components", "inner_steps", "batch_size", "n_subsets",
-                   "subset_size", "n_jobs", "n_threads", "n_neighbors")
-
-
-def _resolve_device(device):
-    """A ``torch.device`` from ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"``
-    or a ``torch.device``; CUDA that is not there is an error."""
-    if isinstance(device, str) and device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        dev = None
-    if dev is None or dev.type not in ("cpu", "cuda"):
-        raise InvalidParameterError(
-            f"The 'device' parameter of HumeClustering must be 'auto', 'cpu', 'cuda', 'cuda:N' or a torch.device. "
-            f"Got {device!r} instead.")
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} was requested but CUDA is not available; use device='auto' or 'cpu'.")
-    return dev
-
-
-def _as_tensor(a, device):
-    """A tensor on ``device`` in ``a``'s dtype; shares memory with ``a`` on the
-    CPU (column blocks included) unless its strides are negative."""
-    if any(s < 0 for s in a.strides):
-        a = np.ascontiguousarray(a)
-    with warnings.catch_warnings():
-        # Read-only inputs (memmaps) are shared too: nothing writes to them
-        # (preprocessing starts with a centred copy), so torch's warning is moot.
-        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        return torch.as_tensor(a, device=device)
-
-
-def _fit_chunk(objective, Zs, params, settings, seed, device, anchors=None):
-    """Fit one chunk of runs (a joblib task: module level, explicit arguments)."""
-    # A worker has its own thread limit (joblib and dask set one per worker).
-    limit = min(settings.max_threads, torch.get_num_threads())
-    settings = dataclasses.replace(settings, max_threads=limit, start_threads=min(settings.start_threads, limit))
-    Zs = [Z.to(device) for Z in Zs]
-    anchors = None if anchors is None else tuple(a.to(device) for a in anchors)
-    with allocations_off_mmap():  # a dask worker fixes glibc's mmap threshold low
-        params, losses, n_iter = OBJECTIVES[objective].fit(Zs, params, settings, seed, anchors=anchors)
-    return [p.cpu() for p in params], losses.cpu(), n_iter
 
 
 class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
@@ -232,42 +185,36 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         pulls the rows with a known class to it. Not used by ``"hume"``.
 
     neighbor_weight : float, default=0.0
-        Weight of an opt-in neighbourhood term: the probability that a row's
-        label differs from that of a neighbour, where neighbours are pairs
-        that at least half of the views (and at least two) place among each
-        other's ``n_neighbors`` nearest rows (cosine similarity on the
-        embedded views). It adds what kNN-graph methods know to the
-        cross-view objective. Measured effect of ``1.0`` on top of the
-        default final steps (mean over 3 seeds, see the benchmarks page):
-        +0.4 points on mfeat, +0.2 on fashion10k, 0 on wordnet10, -2.8 on
-        fashion10k with its pixel view; so it is off by default. Applies
-        when every step sees every row (up to 50,000 rows by default for
-        ``"loo"``, 10,000 for ``"turtle"``);
-        mini-batches hold too few of a row's neighbours and omit it. Not
-        used by ``"hume"``.
+        Not used by ``"hume"``, nor by steps that see a mini-batch (beyond
+        50,000 rows for ``"loo"``, 10,000 for ``"turtle"``, by default): a
+        batch holds too few of a row's neighbours. Weight of an opt-in
+        neighbourhood term: the probability that a row's label differs from
+        that of a neighbour, where neighbours are pairs that at least half of
+        the views (and at least two) place among each other's
+        ``n_neighbors`` nearest rows (cosine similarity on the embedded
+        views). It adds what kNN-graph methods know to the cross-view
+        objective; its measured effect is on the benchmarks page (small and
+        of either sign, so it is off by default).
 
     n_neighbors : int, default=20
         Neighbours per row and view for ``neighbor_weight`` and
         ``propagation``.
 
     propagation : float in [0, 1), default=0.5
-        Weight of the neighbours in a last label-propagation step. The runs'
-        mean soft labels are spread over the consensus kNN graph of the
-        views (edges as for ``neighbor_weight``), as LabelSpreading spreads
-        labels with this ``alpha``. The graph joins anchor rows: the fit
-        rows, or a random 10,000 of them beyond that (with every row of
-        ``known_labels``). Every row, in ``fit`` and in :meth:`predict`,
-        then takes ``(1 - propagation)`` times its own soft label plus
-        ``propagation`` times the mean propagated label of its consensus
-        anchor neighbours. The labels thus depend only on the row and the
-        fitted state. Measured (mean of 3 seeds, benchmarks page): ``0.5``
-        alone gained +0.4 to +1.2 points over ``0`` on the six shared cases
-        and +0.2 to +1.5 on five held-out view pairs, for 5-12 % of the fit
-        time; with ``refine`` the gain over the vote is +0.8 to +2.0. Every
-        row costs a kNN search against the anchors, so fits of more than
-        100,000 rows skip it (``propagation_`` is then 0). ``0`` turns it
-        off, and the majority vote of the runs labels the rows. Not used by
-        ``"hume"``.
+        Not used by ``"hume"``; 0 for fits of more than 100,000 rows (every
+        row costs a kNN search against the graph rows). Weight of the
+        neighbours in a last label-propagation step. The runs' mean soft
+        labels are spread over the consensus kNN graph of the views (edges as
+        for ``neighbor_weight``), as LabelSpreading spreads labels with this
+        ``alpha``. The graph joins the graph rows: the fit rows, or a random
+        10,000 of them beyond that (with every row of ``known_labels``).
+        Every row, in ``fit`` and in :meth:`predict`, then takes
+        ``(1 - propagation)`` times its own soft label plus ``propagation``
+        times the mean propagated label of its consensus neighbours among the
+        graph rows, so the labels depend only on the row and the fitted
+        state (``propagation_`` is the weight applied). ``0`` turns it off,
+        and the majority vote of the runs labels the rows. Its measured
+        gains are on the benchmarks page.
 
     refine : bool, default=True
         Between two propagations, refit one ridge classifier per view (penalty
@@ -546,65 +493,6 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.verbose = verbose
         self.random_state = random_state
 
-    # ------------------------------------------------------------------ settings
-    def _check_integer_params(self):
-        for name in _INTEGER_PARAMS:
-            if isinstance(getattr(self, name), (bool, np.bool_)):
-                raise InvalidParameterError(
-                    f"The '{name}' parameter of HumeClustering must be an int, not a bool. "
-                    f"Got {getattr(self, name)!r}.")
-
-    def _warn_unused(self, objective):
-        defaults = {k: p.default for k, p in inspect.signature(type(self).__init__).parameters.items()}
-        for name in objective.UNUSED:
-            value, default = getattr(self, name), defaults[name]
-            if value is default or (isinstance(value, (str, Real)) and isinstance(default, (str, Real))
-                                    and value == default):
-                continue
-            warnings.warn(f"objective={self.objective!r} does not use {name}={value!r}; it is ignored.",
-                          UserWarning, stacklevel=5)
-
-    def _resolve_settings(self, objective, n_samples):
-        d = objective.DEFAULTS
-
-        def pick(name):
-            value = getattr(self, name)
-            return d[name] if value is None else value
-
-        anneal_at = d["anneal_at"]
-        if self.anneal_at is not None:
-            a = np.atleast_1d(np.asarray(self.anneal_at, dtype=object))
-            if a.ndim != 1 or not all(is_count(v) for v in a):
-                raise ValueError(f"anneal_at must be a list of non-negative iteration numbers, got {self.anneal_at!r}.")
-            anneal_at = tuple(sorted(int(v) for v in a))
-        if self.batch_size == "auto":
-            batch = objective.auto_batch(n_samples)
-        else:
-            batch = n_samples if self.batch_size is None else min(int(self.batch_size), n_samples)
-        return Settings(
-            n_clusters=int(self.n_clusters), n_runs=int(self.n_runs), n_iter=int(pick("n_iter")),
-            learning_rate=float(pick("learning_rate")), temperature=float(pick("temperature")),
-            entropy_weight=float(pick("entropy_weight")), anneal_at=anneal_at,
-            anneal_factor=float(self.anneal_factor), max_grad_norm=pick("max_grad_norm"), alpha=float(self.alpha),
-            batch_size=int(batch), inner_steps=pick("inner_steps"), inner_lr=pick("inner_lr"),
-            n_subsets=int(self.n_subsets), subset_size=int(self.subset_size),
-            train_fraction=float(self.train_fraction), cluster_prior=self._check_prior(), tol=float(self.tol),
-            label_weight=float(self.label_weight), neighbor_weight=float(self.neighbor_weight),
-            n_neighbors=int(self.n_neighbors),
-            propagation=0.0 if "propagation" in objective.UNUSED else float(self.propagation),
-            refine=bool(self.refine) and "refine" not in objective.UNUSED,
-            n_threads=None if self.n_threads is None else int(self.n_threads))
-
-    def _check_prior(self):
-        if self.cluster_prior is None:
-            return None
-        prior = np.asarray(self.cluster_prior, dtype=np.float64)
-        if prior.shape != (self.n_clusters,) or not np.all(np.isfinite(prior)) or (prior <= 0).any():
-            raise ValueError(
-                f"cluster_prior must hold {self.n_clusters} positive finite numbers (one per cluster), "
-                f"got {self.cluster_prior!r}.")
-        return prior / prior.sum()
-
     def _log(self, msg):
         if self.verbose:
             print(f"[HumeClustering] {msg}", flush=True)
@@ -649,227 +537,71 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             self.__dict__.update(state)
             raise
 
-    def _check_known_labels(self, known_labels, n_samples):
-        """``(rows, classes)`` of the known labels, or ``None``."""
-        if known_labels is None:
-            return None
-        k = np.asarray(known_labels)
-        if k.ndim != 1 or len(k) != n_samples:
-            raise ValueError(f"known_labels must be 1-D with one entry per sample ({n_samples}), got shape {k.shape}.")
-        whole = k.dtype.kind == "f" and np.all(np.isfinite(k)) and np.all(k == np.round(k))
-        if k.dtype.kind not in "iu" and not whole:
-            raise ValueError("known_labels must hold integer class indices (-1 for unknown), "
-                             f"got values of dtype {k.dtype}.")
-        k = k.astype(np.int64)
-        bad = k[(k < -1) | (k >= self.n_clusters)]
-        if bad.size:
-            raise ValueError(f"known_labels holds class {int(bad[0])}, but classes are numbered "
-                             f"0..{self.n_clusters - 1} (n_clusters={self.n_clusters}); -1 marks an unknown label.")
-        rows = np.flatnonzero(k >= 0)
-        return (rows, k[rows]) if rows.size else None
-
-    def _fit(self, X, y, known_labels=None):
-        self._check_integer_params()
-        data = RowBlocks.from_input(X, y) if is_out_of_core(X, y) else None
-        if data is None:
-            views, explicit = collect_views(X, y, y_allowed=True)
-            X, widths = stack_views(views)
-            X = validate_data(self, X, reset=True, dtype=[np.float32, np.float64], ensure_min_samples=2)
-            n_samples, n_features = X.shape
-        else:
-            # Out of core: nothing is validated as one array; the statistics pass checks finiteness.
-            explicit, widths = len(data.widths) > 1, data.widths
-            n_samples, n_features = data.n_rows, data.n_cols
-            if n_samples < 2:
-                raise ValueError(f"Found array with {n_samples} sample(s) while a minimum of 2 is required.")
-            self.n_features_in_ = n_features
+    def _fit(self, X, y, known_labels):
+        params = self.get_params(deep=False)
+        check_integer_params(params)
+        inp = fit_input(X, y, self._validate_training_matrix)
+        if inp.data is not None:
+            self.n_features_in_ = inp.n_features
             self.__dict__.pop("feature_names_in_", None)
-        if n_samples < self.n_clusters:
-            raise ValueError(f"n_samples={n_samples} should be >= n_clusters={self.n_clusters}.")
-        sizes = resolve_view_sizes(self.view_sizes, n_features, widths if explicit else None)
+        if inp.n_samples < self.n_clusters:
+            raise ValueError(f"n_samples={inp.n_samples} should be >= n_clusters={self.n_clusters}.")
+        sizes = resolve_view_sizes(self.view_sizes, inp.n_features, inp.widths if inp.explicit else None)
         objective = OBJECTIVES[self.objective]
         objective.check_views(len(sizes))
-        self._warn_unused(objective)
-        known = self._check_known_labels(known_labels, n_samples)
-        if known is not None and not objective.KNOWN_LABELS:
+        warn_unused(type(self), params, self.objective, objective)
+        known_all = check_known_labels(known_labels, inp.n_samples, self.n_clusters)
+        if known_all is not None and not objective.KNOWN_LABELS:
             raise ValueError(f'objective="{self.objective}" takes no known labels; use objective="loo" or "turtle".')
-        device = _resolve_device(self.device)
+        device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         gen = torch.Generator(device="cpu").manual_seed(seed)
-        fit_rows, known_all = None, known
-        if data is not None:
-            # Out of core the runs see a sample of rows; the known rows are always in it.
-            fit_rows = sample_fit_rows(n_samples, seed)
-            if known is not None:
-                fit_rows = np.union1d(fit_rows, known[0])
-                known = (np.searchsorted(fit_rows, known[0]), known[1])
-        settings = self._resolve_settings(objective, n_samples if fit_rows is None else len(fit_rows))
-        if n_samples > PROPAGATION_MAX_ROWS:
-            settings = dataclasses.replace(settings, propagation=0.0)
+        rows, known = fit_rows(inp, known_all, seed)
         t0 = time.perf_counter()
-
         with restored_num_threads() as max_threads, allocations_off_mmap():
-            # Threads for the whole fit: the requested count, or what a quick probe
-            # says suits the machine's load now (the optimisation keeps checking).
-            start = self.n_threads or (probe_threads(max_threads) if device.type == "cpu" else max_threads)
-            torch.set_num_threads(start)
-            settings = dataclasses.replace(settings, max_threads=max_threads, start_threads=start)
-            if data is None:
-                view_params, Zs = self._embed_training_views(X, sizes, device)
-            else:
-                data.widths = list(sizes)
-                view_params = view_statistics(data, self.n_components)
-                for i, p in enumerate(view_params):
-                    self._warn_view(i, sizes[i], p["constant"])
-                Zs = [Z.to(device) for Z in embed_rows(data, fit_rows, view_params)]
-            self._log(f"{len(Zs)} view(s) embedded to {[Z.shape[1] for Z in Zs]} dims on {device} "
+            resolved = resolve_settings(params, objective, n_samples=inp.n_samples, device=device,
+                                        n_fit_rows=inp.n_samples if rows is None else len(rows),
+                                        max_threads=max_threads)
+            torch.set_num_threads(resolved.runtime.start_threads)
+            views = prepare_training_views(inp, sizes, rows, known, known_all, n_components=self.n_components,
+                                           n_clusters=self.n_clusters, device=device)
+            self._log(f"{len(views.Zs)} view(s) embedded to {[Z.shape[1] for Z in views.Zs]} dims on {device} "
                       f"in {time.perf_counter() - t0:.1f}s")
-            params = objective.init([Z.shape[1] for Z in Zs], settings, gen)
-            run_seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=gen))
-            anchors = None if known is None else tuple(torch.as_tensor(a, device=device) for a in known)
-            tuner = ThreadTuner(max_threads, self.n_threads, active=device.type == "cpu", initial=start)
-            params, losses, n_iter = self._fit_runs(objective, Zs, params, settings, run_seed, device, anchors,
-                                                    tuner)
-            # The rest of the fit uses the count the loop found faster last.
-            threads = tuner.threads
-            torch.set_num_threads(threads)
-            with torch.no_grad():
-                soft = objective.probabilities(Zs, params, settings.final_temperature)
-                run_labels = soft.argmax(-1)
-                scores = objective.run_scores(Zs, run_labels, losses, settings)
-
-        self.view_sizes_ = sizes
-        self.n_fit_rows_ = int(Zs[0].shape[0])
-        self._view_params = view_params
-        self._objective = self.objective
-        self._settings = settings
-        self._n_clusters = settings.n_clusters
-        self._device = str(device)
-        self._model = [p.detach().cpu().numpy() for p in params]
-        self.heads_ = objective.public_heads(params, [Z.shape[1] for Z in Zs])
-        self.temperature_ = settings.final_temperature
-        self.propagation_ = settings.propagation
-        self.cluster_prior_ = settings.cluster_prior
-        self.n_iter_ = n_iter
-        self.run_losses_ = losses.cpu().numpy()
-        self.run_scores_ = scores.cpu().numpy()
-        self.run_labels_ = run_labels.T.cpu().numpy()
-        self.best_run_ = int(np.argmax(self.run_scores_))
-        K = settings.n_clusters
-        self.run_permutations_ = align_runs(self.run_labels_, self.best_run_, K)
-        n_voters = max(1, int(np.ceil(self.vote_fraction * settings.n_runs)))
-        self.voters_ = np.sort(np.argsort(-self.run_scores_, kind="stable")[:n_voters])
-        self.labels_, mean, counts = self._aggregate(soft)
-        self.known_labels_contradicted_ = None
-        if known is not None:
-            # Number the clusters by the known classes, re-vote in that numbering,
-            # then let the known rows keep their class.
-            numbering = match_clusters(self.labels_[known[0]], known[1], K)
-            self.run_permutations_ = numbering[self.run_permutations_]
-            self.labels_, mean, counts = self._aggregate(soft)
-            wrong = self.labels_[known[0]] != known[1]
-            self.known_labels_contradicted_ = known_all[0][wrong]
-            self.labels_[known[0]] = known[1]
-            if wrong.any():
-                warnings.warn(f"{int(wrong.sum())} of {len(known[0])} known labels are contradicted by the fit "
-                              "(rows in known_labels_contradicted_): the views do not support them, or they are "
-                              "wrong. They keep their known class in labels_.", UserWarning, stacklevel=4)
-        self._anchor_views = self._anchor_soft = self._refined_heads = None
-        if settings.propagation > 0 or settings.refine:
-            with torch.no_grad(), restored_num_threads(threads), allocations_off_mmap():
-                self.labels_, mean = self._fit_final_labels(Zs, mean, known, gen)
-            if known is not None:
-                self.labels_[known[0]] = known[1]
-        self.confidence_ = self._confidence(self.labels_, mean, counts)
-        with torch.no_grad(), restored_num_threads(threads):
-            labels = torch.as_tensor(self.labels_, device=Zs[0].device)
-            self.view_scores_ = view_support(Zs, labels, K, settings.alpha).cpu().numpy().astype(np.float64)
-        support = np.clip(self.view_scores_, 0, None)
-        self.view_weights_ = support / support.sum() if support.sum() > 0 else np.full(len(Zs), 1.0 / len(Zs))
-        self.cluster_stability_ = cluster_stability(self.labels_, self.run_labels_, self.run_permutations_, K)
-        if len(self.voters_) > 1:
-            agreement = vote_agreement(self.labels_, self.run_labels_, self.voters_)
-            if agreement < 0.5:
-                warnings.warn(
-                    f"The voting runs disagree (mean adjusted Rand index with the vote {agreement:.2f}): the "
-                    "labeling is not reproducible. More iterations (n_iter), more runs or another n_clusters may "
-                    "help; select_n_clusters compares candidates.", UserWarning, stacklevel=4)
-        found = len(np.unique(self.labels_))
-        if found < K:
-            warnings.warn(f"Number of distinct clusters ({found}) found smaller than n_clusters ({K}): the data or "
-                          "the views may support fewer classes.", ConvergenceWarning, stacklevel=4)
-        self._log(f"fitted {settings.n_runs} runs ({n_iter} iterations) in {time.perf_counter() - t0:.1f}s; "
-                  f"best run {self.best_run_}, final objective {self.run_losses_[self.best_run_]:.4f}")
-        if data is not None:
-            self._label_every_row(data, known_all)
+            runs = fit_runs(self.objective, views.Zs, known, resolved, gen, verbose=self.verbose, log=self._log)
+            torch.set_num_threads(runs.threads)
+            consensus, labels, P, counts, contradicted = fit_consensus(views.Zs, runs, resolved.final, known, gen)
+            self._set_fitted(objective, resolved, views, runs, consensus, labels, P, counts, contradicted)
+        warn_fit(self.labels_, self.run_labels_, self.voters_, self._n_clusters, contradicted)
+        self._log(f"fitted {resolved.settings.n_runs} runs ({runs.n_iter} iterations) in "
+                  f"{time.perf_counter() - t0:.1f}s; best run {self.best_run_}, "
+                  f"final objective {self.run_losses_[self.best_run_]:.4f}")
+        if views.data is not None:
+            self._label_every_row(views.data, known_all)
         return self
 
-    def _fit_final_labels(self, Zs, mean, known, gen):
-        """The last steps of a fit, from the vote's mean soft labels: propagation
-        over the anchor rows' consensus kNN graph (known rows clamped to their
-        class), one ridge refit per view to the resulting labels, and the
-        propagation again. Keeps what :meth:`_final_labels` needs; returns the
-        fit rows' labels and soft labels."""
-        settings = self._settings
-        device, dtype = Zs[0].device, Zs[0].dtype
-        P = torch.as_tensor(mean, device=device, dtype=dtype)
-        clamp = None
-        if settings.propagation > 0:
-            idx = anchor_rows(Zs[0].shape[0], None if known is None else known[0], gen).to(device)
-            every_row = len(idx) == len(P)
-            anchor_views = Zs if every_row else [Z[idx] for Z in Zs]
-            anchors = [unit_rows(Z) for Z in anchor_views]
-            # The same call as in _final_labels, so predict on the fit rows gives labels_.
-            S_anchors = neighbour_mean_operator(anchor_views, settings.n_neighbors, anchors=anchors)
-            S_rows = S_anchors if every_row else neighbour_mean_operator(Zs, settings.n_neighbors, anchors=anchors)
-            S_anchors = without_self(S_anchors)
-            if known is not None:
-                known_rows = torch.as_tensor(known[0], device=device)
-                clamp = (torch.searchsorted(idx, known_rows), torch.as_tensor(known[1], device=device))
+    def _validate_training_matrix(self, X):
+        return validate_data(self, X, reset=True, dtype=[np.float32, np.float64], ensure_min_samples=2)
 
-            def spread(P0):
-                anchor_soft = propagate(P0[idx], S_anchors, settings.propagation, clamp)
-                return mix(P0, S_rows, anchor_soft, settings.propagation), anchor_soft
-
-            P, anchor_soft = spread(P)
-        if settings.refine:
-            targets = torch.nn.functional.one_hot(P.argmax(1), settings.n_clusters).to(dtype)
-            if known is not None:
-                targets[known[0]] = torch.nn.functional.one_hot(
-                    torch.as_tensor(known[1], device=device), settings.n_clusters).to(dtype)
-            heads = ridge_heads(Zs, targets, settings.alpha)
-            self._refined_heads = [tuple(t.cpu().numpy() for t in h) for h in heads]
-            P = ridge_head_probabilities(Zs, heads, settings.final_temperature)
-            if settings.propagation > 0:
-                P, anchor_soft = spread(P)
-        if settings.propagation > 0:
-            self._anchor_views = [A.cpu().numpy() for A in anchors]
-            self._anchor_soft = anchor_soft.cpu().numpy()
-        P = P.cpu().numpy()
-        return P.argmax(1), P
-
-    def _final_labels(self, Zs, labels, mean):
-        """Labels and soft labels of any rows after the fitted refit and
-        propagation (the vote's, unchanged, without them)."""
-        heads, anchor_soft = getattr(self, "_refined_heads", None), getattr(self, "_anchor_soft", None)
-        if heads is None and anchor_soft is None:
-            return labels, mean
-        device, dtype = Zs[0].device, Zs[0].dtype
-        P = torch.as_tensor(mean, device=device, dtype=dtype)
-        if heads is not None:
-            heads = [tuple(torch.as_tensor(t, device=device) for t in h) for h in heads]
-            P = ridge_head_probabilities(Zs, heads, self.temperature_)
-        if anchor_soft is not None:
-            anchors = [torch.as_tensor(A, device=device) for A in self._anchor_views]
-            S = neighbour_mean_operator(Zs, self._settings.n_neighbors, anchors=anchors)
-            P = mix(P, S, torch.as_tensor(anchor_soft, device=device), self._settings.propagation)
-        P = P.cpu().numpy()
-        return P.argmax(1), P
-
-    def _confidence(self, labels, mean, counts):
-        """Agreement of the voting runs times their mean probability of the label."""
-        rows = np.arange(len(labels))
-        return (counts[rows, labels] / len(self.voters_) * mean[rows, labels]).astype(np.float64)
+    def _set_fitted(self, objective, resolved, views, runs, consensus, labels, P, counts, contradicted):
+        """Every fitted attribute, in one place."""
+        settings, K, Zs = resolved.settings, resolved.settings.n_clusters, views.Zs
+        if views.known is not None:
+            labels[views.known[0]] = views.known[1]
+        self._objective, self._settings, self._n_clusters = self.objective, settings, K
+        self._device, self._view_params, self._consensus = resolved.runtime.device, views.view_params, consensus
+        self._model = [p.detach().cpu().numpy() for p in runs.params]
+        self.view_sizes_, self.n_fit_rows_ = views.sizes, int(Zs[0].shape[0])
+        self.heads_ = objective.public_heads(runs.params, [Z.shape[1] for Z in Zs])
+        self.temperature_, self.propagation_ = settings.final_temperature, consensus.propagation
+        self.cluster_prior_, self.n_iter_ = settings.cluster_prior, runs.n_iter
+        self.run_losses_, self.run_scores_ = runs.losses.cpu().numpy(), runs.scores.cpu().numpy()
+        self.run_labels_ = runs.labels.T.cpu().numpy()
+        self.best_run_ = int(np.argmax(self.run_scores_))
+        self.run_permutations_, self.voters_ = consensus.permutations, consensus.voters
+        self.labels_, self.confidence_ = labels, consensus.confidence(labels, P, counts)
+        self.known_labels_contradicted_ = None if contradicted is None else views.known_all[0][contradicted]
+        self.view_scores_, self.view_weights_ = view_scores_and_weights(Zs, labels, K, settings.alpha)
+        self.cluster_stability_ = stability(labels, self.run_labels_, consensus.permutations, K)
 
     def _label_every_row(self, data, known):
         """``labels_``, ``confidence_`` and ``run_labels_`` of every row of
@@ -902,52 +634,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         Zs = self._embed_new(block, None)
         with torch.no_grad():
             soft = self._run_probabilities(Zs)
-            labels, mean, counts = self._aggregate(soft)
-            labels, mean = self._final_labels(Zs, labels, mean)
-        return np.column_stack([labels, self._confidence(labels, mean, counts),
+            labels, P, counts = self._consensus.apply(Zs, soft)
+        return np.column_stack([labels, self._consensus.confidence(labels, P, counts),
                                 soft.argmax(-1).cpu().numpy()]).astype(np.float64)
-
-    def _embed_training_views(self, X, sizes, device):
-        # One view at a time, so that at most one view-sized copy of X is alive.
-        view_params, Zs = [], []
-        for i, block in enumerate(split_columns(X, sizes)):
-            p, Z = fit_view_embedding(_as_tensor(block, device), self.n_components)
-            view_params.append(params_as_numpy(p))
-            Zs.append(core_input(Z))
-            self._warn_view(i, sizes[i], p["constant"])
-        return view_params, Zs
-
-    def _warn_view(self, i, width, constant):
-        if constant:
-            warnings.warn(f"View {i + 1} is constant: it carries no information and only the other views "
-                          "shape the labeling.", UserWarning, stacklevel=5)
-        elif width == 1 and self.n_clusters > 2:
-            warnings.warn(f"View {i + 1} has a single column: a linear model on it can only cut the samples into "
-                          f"intervals along one axis, which rarely separates {self.n_clusters} classes.",
-                          UserWarning, stacklevel=5)
-
-    def _fit_runs(self, objective, Zs, params, settings, seed, device, anchors=None, tuner=None):
-        """All runs as one batched program (its loop's threads chosen by
-        ``tuner``), or in ``n_jobs`` chunks of runs.
-
-        Every run's initial parameters are drawn before the split and batches
-        come from one shared seed, so chunks give the same runs as one fit.
-        """
-        R = settings.n_runs
-        chunked = self.n_jobs is not None and "n_jobs" not in objective.UNUSED
-        n_chunks = min(R, effective_n_jobs(self.n_jobs)) if chunked else 1
-        if n_chunks == 1:
-            with progress_bar(settings.n_iter, "HumeClustering", self.verbose) as bar:
-                return objective.fit(Zs, params, settings, seed, progress=bar, anchors=anchors, tuner=tuner)
-        chunks = np.array_split(np.arange(R), n_chunks)
-        self._log(f"fitting {R} runs in {n_chunks} parallel chunks")
-        Zs_cpu = [Z.cpu() for Z in Zs]
-        parts = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_chunk)(self.objective, Zs_cpu, [p[c] for p in params], settings, seed, str(device),
-                                None if anchors is None else [a.cpu() for a in anchors])
-            for c in chunks)
-        params = [torch.cat([part[0][i] for part in parts]).to(device) for i in range(len(params))]
-        return params, torch.cat([part[1] for part in parts]).to(device), max(part[2] for part in parts)
 
     def reliable_samples(self, n_per_cluster=None, *, fraction=None, per_cluster=True):
         """Indices of the most reliably labelled training samples.
@@ -1039,7 +728,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         with torch.no_grad():
             Zs = []
             for block, p in zip(split_columns(X, self.view_sizes_), self._view_params):
-                Zs.append(core_input(embed_view(_as_tensor(block, device), params_as_tensors(p, device))))
+                Zs.append(core_input(embed_view(as_tensor(block, device), params_as_tensors(p, device))))
         return Zs
 
     def _run_probabilities(self, Zs):
@@ -1047,23 +736,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         objective = OBJECTIVES[self._objective]
         return objective.probabilities(Zs, self._fitted_model(Zs[0].device), self.temperature_)
 
-    def _aggregate(self, soft):
-        """Majority vote of the aligned voting runs; ties go to their mean soft
-        assignment."""
-        soft = soft[:, self.voters_].transpose(0, 1).cpu().numpy()
-        perms = self.run_permutations_[self.voters_]
-        aligned = np.empty_like(soft)
-        for r in range(len(soft)):
-            aligned[r][:, perms[r]] = soft[r]
-        mean = aligned.mean(0)
-        labels, counts = vote(soft.argmax(-1), perms, self._n_clusters, tie_break=mean)
-        return labels, mean, counts
-
     def _predict_all(self, X, X2, y_allowed=False):
         Zs = self._embed_new(X, X2, y_allowed)
         with torch.no_grad():
-            labels, soft, _ = self._aggregate(self._run_probabilities(Zs))
-            labels, soft = self._final_labels(Zs, labels, soft)
+            labels, soft, _ = self._consensus.apply(Zs, self._run_probabilities(Zs))
         return labels, soft.astype(np.float32, copy=False), Zs
 
     def predict(self, X, X2=None):
@@ -1153,7 +829,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         with torch.no_grad():
             alone = objective.view_labels(Zs, self._fitted_model(Zs[0].device))
             if alone is None or len(alone) < 2:
-                labels, _, _ = self._aggregate(self._run_probabilities(Zs))
+                labels, _, _ = self._consensus.vote(self._run_probabilities(Zs))
                 return self._probe(Zs, labels)
             alone = [a[:, self.voters_].T.cpu().numpy() for a in alone]
         return float(np.mean([adjusted_rand_score(alone[i][r], alone[j][r])

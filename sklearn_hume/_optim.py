@@ -32,8 +32,7 @@ def optimise(loss_fn, params, settings, *, backward=True, deterministic=False, p
         Leaf tensors whose first axis is the run.
     settings : Settings
         ``n_iter``, ``learning_rate``, ``temperature``, ``anneal_at``,
-        ``anneal_factor``, ``max_grad_norm``, ``tol``, ``n_threads``,
-        ``max_threads``, ``start_threads``.
+        ``anneal_factor``, ``max_grad_norm``, ``tol``.
     deterministic : bool
         The loss is the full objective (no random batches), so ``tol`` applies:
         the loop stops once no run's loss moved by more than ``tol`` over the
@@ -41,8 +40,8 @@ def optimise(loss_fn, params, settings, *, backward=True, deterministic=False, p
     progress : tqdm-like or None
         Updated once per iteration.
     tuner : ThreadTuner or None
-        Chooses each iteration's thread count; ``None`` makes one from
-        ``settings``. A caller passes its own to read the last choice after.
+        Chooses each iteration's thread count; ``None`` keeps the current
+        count. A caller passes its own to read the last choice after.
 
     Returns
     -------
@@ -55,9 +54,8 @@ def optimise(loss_fn, params, settings, *, backward=True, deterministic=False, p
     temperature = settings.temperature
     anneal = set(settings.anneal_at)
     last_anneal = max([a for a in anneal if a < settings.n_iter], default=-1)
-    cpu = params[0].device.type == "cpu"
     if tuner is None:
-        tuner = ThreadTuner(settings.max_threads, settings.n_threads, active=cpu, initial=settings.start_threads)
+        tuner = ThreadTuner(torch.get_num_threads(), active=False)
     losses = torch.full((params[0].shape[0],), float("nan"), device=params[0].device)
     previous, it = None, -1
     for it in range(settings.n_iter):

@@ -27,9 +27,9 @@ import torch
 from ._dask import holds_dask, is_dask_array, side_by_side
 from ._views import (
     MIN_ROW_NORMALISED,
-    _normalise_rows,
     core_input,
     embed_view,
+    normalise_rows,
     params_as_tensors,
     principal_axes,
     split_columns,
@@ -195,7 +195,7 @@ def second_moments(block, widths, dtype, prepared):
     for i, (v, (centre, span, row_normalise)) in enumerate(zip(split_columns(block, widths), prepared)):
         Y = _as_float(v, dtype) - torch.as_tensor(centre).to(dtype=getattr(torch, dtype.name))
         Y /= float(span)
-        _normalise_rows(Y, row_normalise, torch.ones(()))
+        normalise_rows(Y, row_normalise, torch.ones(()))
         out[f"ysum{i}"] = Y.sum(0, dtype=torch.float64).numpy()
         out[f"scatter{i}"] = (Y.T @ Y).double().numpy()
     return out

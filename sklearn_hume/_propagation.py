@@ -6,11 +6,11 @@ spectral clustering is purer). Spreading the runs' mean soft labels a little
 over the neighbours that most views agree on, as LabelSpreading spreads known
 labels, corrects rows whose heads disagree with their neighbourhood.
 
-The graph is built on a set of anchor rows (the fit rows, or a sample of
-them), with :func:`~sklearn_hume._graph.neighbour_mean_operator` against the
-anchors' unit-row views. Anchors propagate among themselves; every row, new or not, then takes
-``(1 - weight) * P0 + weight * mean of its consensus anchor neighbours``, the
-row itself among them when it is an anchor. A row's label thus depends only
+The graph is built on a set of graph rows (the fit rows, or a sample of
+them), with :func:`~sklearn_hume._graph.neighbor_mean_operator` against the
+graph rows' unit-row views. Graph rows propagate among themselves; every row, new or not, then takes
+``(1 - weight) * P0 + weight * mean of its consensus neighbours among the graph rows``, the
+row itself among them when it is a graph row. A row's label thus depends only
 on the row and the fitted state, so ``predict`` on the training rows gives
 ``labels_``.
 
@@ -22,27 +22,27 @@ import torch
 from ._graph import mean_operator
 
 N_STEPS = 20
-MAX_ANCHORS = 10_000
-# Every row's neighbour search against the anchors costs about as much as the
-# fit itself at 100,000 rows (N x anchors x width); beyond, propagation is off.
+MAX_GRAPH_ROWS = 10_000
+# Every row's neighbour search against the graph rows costs about as much as the
+# fit itself at 100,000 rows (N x graph rows x width); beyond, propagation is off.
 MAX_ROWS = 100_000
 
 
-def anchor_rows(n_rows, known_rows, generator, max_anchors=None):
-    """Sorted indices of the anchor rows: all rows up to ``max_anchors``
-    (default ``MAX_ANCHORS``), else a random sample of that size joined by
+def graph_rows(n_rows, known_rows, generator, max_rows=None):
+    """Sorted indices of the graph rows: all rows up to ``max_rows``
+    (default ``MAX_GRAPH_ROWS``), else a random sample of that size joined by
     every row with a known label."""
-    max_anchors = MAX_ANCHORS if max_anchors is None else max_anchors
-    if n_rows <= max_anchors:
+    max_rows = MAX_GRAPH_ROWS if max_rows is None else max_rows
+    if n_rows <= max_rows:
         return torch.arange(n_rows)
-    sample = torch.randperm(n_rows, generator=generator)[:max_anchors]
+    sample = torch.randperm(n_rows, generator=generator)[:max_rows]
     if known_rows is not None:
         sample = torch.cat([sample, torch.as_tensor(known_rows)]).unique()
     return sample.sort().values
 
 
 def without_self(S):
-    """The anchors' operator on themselves with each row's own edge dropped
+    """The graph rows' operator on themselves with each row's own edge dropped
     and the rest re-averaged."""
     i, j = S.indices()
     keep = i != j
@@ -53,13 +53,13 @@ def _linked(S):
     return (torch.bincount(S.indices()[0], minlength=S.shape[0]) > 0)[:, None]
 
 
-def mix(P0, S, anchor_soft, weight):
-    """``(1 - weight) P0 + weight S anchor_soft``; rows without a neighbour keep ``P0``."""
-    return torch.where(_linked(S), (1 - weight) * P0 + weight * torch.sparse.mm(S, anchor_soft), P0)
+def mix(P0, S, graph_soft, weight):
+    """``(1 - weight) P0 + weight S graph_soft``; rows without a neighbour keep ``P0``."""
+    return torch.where(_linked(S), (1 - weight) * P0 + weight * torch.sparse.mm(S, graph_soft), P0)
 
 
 def propagate(P0, S, weight, clamp=None, n_steps=N_STEPS):
-    """Iterate ``P = mix(P0, S, P)`` (personalised-PageRank style) on the anchors.
+    """Iterate ``P = mix(P0, S, P)`` (personalised-PageRank style) on the graph rows.
 
     Rows of ``P`` keep summing to one. ``clamp``, a ``(rows, classes)`` pair,
     fixes rows with a known class to it, as LabelSpreading does.

@@ -29,11 +29,11 @@ import torch
 MIN_ROW_NORMALISED = 4
 
 
-def _is_dataframe(a):
+def is_dataframe(a):
     return hasattr(a, "columns") and hasattr(a, "iloc")
 
 
-def _shape(a, name):
+def shape_of(a, name):
     shape = getattr(a, "shape", None)
     if shape is None:
         try:
@@ -45,7 +45,7 @@ def _shape(a, name):
 
 def _is_view_list(X):
     return isinstance(X, (list, tuple)) and len(X) > 0 and all(
-        getattr(v, "ndim", None) == 2 or _is_dataframe(v) for v in X)
+        getattr(v, "ndim", None) == 2 or is_dataframe(v) for v in X)
 
 
 def collect_views(X, X2=None, *, y_allowed):
@@ -68,14 +68,14 @@ def collect_views(X, X2=None, *, y_allowed):
         True when the views were passed separately (their widths fix the split).
     """
     if _is_view_list(X):
-        if X2 is not None and len(_shape(X2, "X2")) == 2:
+        if X2 is not None and len(shape_of(X2, "X2")) == 2:
             raise ValueError("Pass the views either as a list, fit([X1, X2, ...]), or as fit(X1, X2), not both.")
         return list(X), True
     if isinstance(X, (list, tuple)) and X and any(getattr(v, "ndim", 0) >= 2 for v in X):
         raise ValueError(
             "X is a list that mixes 2-D views with other things. Pass the views as a list of 2-D arrays "
             "(fit([X1, X2])), as fit(X1, X2), or as one matrix with view_sizes.")
-    shape = _shape(X, "X")
+    shape = shape_of(X, "X")
     if len(shape) != 2:
         hint = (" A list of views must hold 2-D arrays: fit([X1, X2]) or fit(X1, X2)." if len(shape) == 3 else
                 " Reshape your data either using array.reshape(-1, 1) if your data has a single feature or "
@@ -83,7 +83,7 @@ def collect_views(X, X2=None, *, y_allowed):
         raise ValueError(f"Expected a 2-D array X (samples x features), got shape {shape}.{hint}")
     if X2 is None:
         return [X], False
-    shape2 = _shape(X2, "X2" if not y_allowed else "The second argument")
+    shape2 = shape_of(X2, "X2" if not y_allowed else "The second argument")
     if len(shape2) == 2:
         if shape2[0] != shape[0]:
             raise ValueError(
@@ -111,7 +111,7 @@ def stack_views(views):
     across the views; otherwise the values are stacked (names that repeat
     across views, such as pandas' default 0, 1, ..., cannot identify a column).
     """
-    shapes = [_shape(v, f"View {i + 1}") for i, v in enumerate(views)]
+    shapes = [shape_of(v, f"View {i + 1}") for i, v in enumerate(views)]
     for i, shape in enumerate(shapes):
         if len(shape) != 2:
             raise ValueError(f"View {i + 1} must be 2-D, got shape {shape}.")
@@ -125,7 +125,7 @@ def stack_views(views):
     if len({shape[0] for shape in shapes}) != 1:
         raise ValueError(f"The views have different numbers of rows {[shape[0] for shape in shapes]}; "
                          "every view must describe the same samples, one row each.")
-    if all(_is_dataframe(v) for v in views):
+    if all(is_dataframe(v) for v in views):
         names = [c for v in views for c in v.columns]
         if all(isinstance(c, str) for c in names) and len(set(names)) == len(names):
             import pandas as pd
@@ -136,7 +136,7 @@ def stack_views(views):
     if any(sp.issparse(v) for v in views):
         raise TypeError("Sparse views are not supported: pass dense arrays (HUME projects each view on its "
                         "principal axes, which densifies it anyway).")
-    arrays = [v.to_numpy() if _is_dataframe(v) else np.asarray(v) for v in views]
+    arrays = [v.to_numpy() if is_dataframe(v) else np.asarray(v) for v in views]
     for i, a in enumerate(arrays):
         if np.iscomplexobj(a):
             raise ValueError(f"View {i + 1} is complex; HUME needs real-valued features.")
@@ -194,7 +194,7 @@ def split_columns(X, sizes):
 
 
 # --------------------------------------------------------------------------- preprocessing (torch)
-def _normalise_rows(Xc, row_normalise, view_scale=None):
+def normalise_rows(Xc, row_normalise, view_scale=None):
     """Rows scaled to unit norm in place, without overflow or underflow at any
     scale (rows are first divided by their largest entry). Views too narrow to
     normalise row by row are divided by one scale for the whole view."""
@@ -249,7 +249,7 @@ def fit_view_embedding(X, n_components):
     else:
         if not row_normalise:
             scale = _whole_view_scale(Xc)
-        _normalise_rows(Xc, row_normalise, scale)
+        normalise_rows(Xc, row_normalise, scale)
     mean = Xc.mean(0)
     Xc -= mean
     if d <= n:
@@ -289,5 +289,5 @@ def embed_view(X, params):
     if params["constant"]:
         return X.new_zeros(X.shape[0], params["components"].shape[1])
     Xc = X - params["centre"].to(X.dtype)
-    _normalise_rows(Xc, params["row_normalise"], params["scale"].to(X.dtype))
+    normalise_rows(Xc, params["row_normalise"], params["scale"].to(X.dtype))
     return (Xc - params["mean"].to(X.dtype)) @ params["components"].to(X.dtype)

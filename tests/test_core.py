@@ -258,7 +258,7 @@ def _settings(**kw):
     base = dict(n_clusters=2, n_runs=3, n_iter=15, learning_rate=0.05, temperature=0.3, entropy_weight=2.0,
                 anneal_at=(), anneal_factor=0.1, max_grad_norm=None, alpha=0.1, batch_size=30, inner_steps=None,
                 inner_lr=None, n_subsets=1, subset_size=30, train_fraction=0.9, cluster_prior=None, tol=0.0,
-                n_threads=None)
+                label_weight=1.0, neighbor_weight=0.0, n_neighbors=20)
     base.update(kw)
     return Settings(**base)
 

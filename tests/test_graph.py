@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from sklearn_hume import _graph
-from sklearn_hume._objectives._terms import neighbour_disagreement
+from sklearn_hume._objectives._terms import neighbor_disagreement
 
 
 def test_knn_indices_excludes_self_and_finds_nearest():
@@ -13,32 +13,32 @@ def test_knn_indices_excludes_self_and_finds_nearest():
     assert idx[:, 0].tolist() == [1, 0, 3, 2]
 
 
-def test_neighbour_mean_operator_averages_the_nearest_rows():
+def test_neighbor_mean_operator_averages_the_nearest_rows():
     Z = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.8, 0.3], [0.0, 1.0], [0.1, 0.9]])
-    A = _graph.neighbour_mean_operator([Z, 3 * Z], 2).to_dense()
+    A = _graph.neighbor_mean_operator([Z, 3 * Z], 2).to_dense()
     torch.testing.assert_close(A.sum(1), torch.ones(5))
     assert A[0].nonzero().flatten().tolist() == [1, 2] and A[3].nonzero().flatten().tolist() == [2, 4]
     assert A.diagonal().abs().sum() == 0
 
 
-def test_neighbour_disagreement_by_hand():
+def test_neighbor_disagreement_by_hand():
     # Two rows, each the other's neighbour; runs in the second axis.
     A = _graph.symmetric_part(torch.tensor([[0.0, 1.0], [1.0, 0.0]]).to_sparse())
     same = torch.tensor([[[1.0, 0.0]], [[1.0, 0.0]]])
     split = torch.tensor([[[1.0, 0.0]], [[0.0, 1.0]]])
     soft = torch.tensor([[[0.5, 0.5]], [[0.5, 0.5]]])
-    assert neighbour_disagreement(same, A).tolist() == [0.0]
-    assert neighbour_disagreement(split, A).tolist() == [1.0]
-    assert neighbour_disagreement(soft, A).tolist() == [0.5]  # two coin flips differ half the time
+    assert neighbor_disagreement(same, A).tolist() == [0.0]
+    assert neighbor_disagreement(split, A).tolist() == [1.0]
+    assert neighbor_disagreement(soft, A).tolist() == [0.5]  # two coin flips differ half the time
 
 
-def test_neighbour_disagreement_gradient_is_that_of_the_plain_formula():
+def test_neighbor_disagreement_gradient_is_that_of_the_plain_formula():
     torch.manual_seed(0)
-    A = _graph.neighbour_mean_operator([torch.randn(30, 4)], 3)
+    A = _graph.neighbor_mean_operator([torch.randn(30, 4)], 3)
     S = _graph.symmetric_part(A)
     Y = torch.softmax(torch.randn(30, 2, 5), -1).requires_grad_()
     plain = 1 - (Y * (A.to_dense() @ Y.reshape(30, 10)).view(30, 2, 5)).sum(-1).mean(0)
-    fast = neighbour_disagreement(Y, S)
+    fast = neighbor_disagreement(Y, S)
     torch.testing.assert_close(fast, plain)
     g_plain, = torch.autograd.grad(plain.sum(), Y)
     g_fast, = torch.autograd.grad(fast.sum(), Y)
@@ -49,9 +49,9 @@ def test_consensus_keeps_edges_most_views_agree_on():
     assert [_graph.consensus_votes(v) for v in (1, 2, 3, 4, 5, 6)] == [1, 2, 2, 2, 3, 3]
     a = torch.tensor([[0.0], [0.1], [5.0], [5.2]])
     b = torch.tensor([[0.0], [9.0], [0.1], [9.2]])  # disagrees with a about every pair
-    A = _graph.neighbour_mean_operator([torch.cat([a, torch.ones(4, 1)], 1), torch.cat([b, torch.ones(4, 1)], 1)], 1)
+    A = _graph.neighbor_mean_operator([torch.cat([a, torch.ones(4, 1)], 1), torch.cat([b, torch.ones(4, 1)], 1)], 1)
     assert A.to_dense().abs().sum() == 0  # no edge has two votes
-    A = _graph.neighbour_mean_operator([torch.cat([a, torch.ones(4, 1)], 1)] * 2, 1)
+    A = _graph.neighbor_mean_operator([torch.cat([a, torch.ones(4, 1)], 1)] * 2, 1)
     assert A.to_dense().nonzero().tolist() == [[0, 1], [1, 0], [2, 3], [3, 2]]
 
 
@@ -73,4 +73,4 @@ def test_neighbor_weight_in_a_fit():
     # A random batch holds too few of a row's neighbours: the term is left out.
     settings = on._settings
     Zs = [torch.randn(50, 3), torch.randn(50, 4)]
-    assert _heads.neighbour_graph(Zs, settings, 20) is None and _heads.neighbour_graph(Zs, settings, 50) is not None
+    assert _heads.neighbor_graph(Zs, settings, 20) is None and _heads.neighbor_graph(Zs, settings, 50) is not None

@@ -71,7 +71,8 @@ def test_same_losses_and_encoder_updates_as_the_public_loop():
     settings = Settings(n_clusters=K, n_runs=R, n_iter=n_iter, learning_rate=0.05, temperature=0.5,
                         entropy_weight=10.0, anneal_at=(3,), anneal_factor=0.1, max_grad_norm=1.0, alpha=0.1,
                         batch_size=n, inner_steps=steps, inner_lr=0.5, n_subsets=n_subsets, subset_size=m,
-                        train_fraction=0.9, cluster_prior=None, tol=0.0, n_threads=1)
+                        train_fraction=0.9, cluster_prior=None, tol=0.0, label_weight=1.0,
+                        neighbor_weight=0.0, n_neighbors=20)
     seed = 11
     # The subsets and inner initialisations the package draws, replayed for the reference.
     gen = torch.Generator().manual_seed(seed)

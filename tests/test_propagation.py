@@ -1,4 +1,4 @@
-"""The final label propagation: hand-computed fixed points, the anchors'
+"""The final label propagation: hand-computed fixed points, the graph rows'
 graph, and what it guarantees a fit (predict on the training rows gives
 labels_, known rows stay clamped, 0 turns it off)."""
 
@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from sklearn_hume import HumeClustering, _propagation
-from sklearn_hume._graph import neighbour_mean_operator, unit_rows
-from sklearn_hume._propagation import anchor_rows, mix, propagate, without_self
+from sklearn_hume._graph import neighbor_mean_operator, unit_rows
+from sklearn_hume._propagation import graph_rows, mix, propagate, without_self
 from sklearn_hume._refine import ridge_head_probabilities, ridge_heads
 from sklearn_hume._ridge import ridge_fit
 
@@ -45,17 +45,17 @@ def test_propagate_clamps_known_rows():
 
 def test_mix_weights_own_and_neighbour_labels():
     S = sparse([0, 0], [0, 1], [0.5, 0.5], (2, 2))
-    anchor = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
+    graph_soft = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
     P0 = torch.tensor([[0.6, 0.4], [0.1, 0.9]], dtype=torch.float64)
-    P = mix(P0, S, anchor, 0.4)
+    P = mix(P0, S, graph_soft, 0.4)
     torch.testing.assert_close(P[0], 0.6 * P0[0] + 0.4 * torch.tensor([0.5, 0.5], dtype=torch.float64))
     torch.testing.assert_close(P[1], P0[1])  # no neighbour: unchanged
 
 
-def test_anchor_neighbours_count_the_row_itself_and_without_self_drops_it():
+def test_reference_neighbours_count_the_row_itself_and_without_self_drops_it():
     Z = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.8, 0.3], [0.0, 1.0], [0.1, 0.9]])
-    anchors = [unit_rows(Z)] * 2
-    S = neighbour_mean_operator([Z, Z], 2, anchors=anchors).to_dense()
+    reference = [unit_rows(Z)] * 2
+    S = neighbor_mean_operator([Z, Z], 2, reference=reference).to_dense()
     assert S[0].nonzero().flatten().tolist() == [0, 1] and S[3].nonzero().flatten().tolist() == [3, 4]
     torch.testing.assert_close(S.sum(1), torch.ones(5))
     T = without_self(S.to_sparse()).to_dense()
@@ -63,21 +63,21 @@ def test_anchor_neighbours_count_the_row_itself_and_without_self_drops_it():
     assert T[0].nonzero().flatten().tolist() == [1] and T[0, 1] == 1.0
 
 
-def test_anchor_rows_sample_keeps_known_rows():
+def test_graph_rows_sample_keeps_known_rows():
     gen = torch.Generator().manual_seed(0)
-    assert anchor_rows(7, None, gen, max_anchors=10).tolist() == list(range(7))
-    idx = anchor_rows(100, np.array([3, 97]), gen, max_anchors=10)
+    assert graph_rows(7, None, gen, max_rows=10).tolist() == list(range(7))
+    idx = graph_rows(100, np.array([3, 97]), gen, max_rows=10)
     assert 10 <= len(idx) <= 12 and {3, 97} <= set(idx.tolist())
     assert idx.tolist() == sorted(set(idx.tolist()))
 
 
-@pytest.mark.parametrize("max_anchors", [None, 40])
-def test_predict_on_the_training_rows_gives_labels(monkeypatch, max_anchors):
-    if max_anchors is not None:
-        monkeypatch.setattr(_propagation, "MAX_ANCHORS", max_anchors)
+@pytest.mark.parametrize("max_rows", [None, 40])
+def test_predict_on_the_training_rows_gives_labels(monkeypatch, max_rows):
+    if max_rows is not None:
+        monkeypatch.setattr(_propagation, "MAX_GRAPH_ROWS", max_rows)
     X1, X2, _ = make_two_views()
     est = HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
-    assert len(est._anchor_soft) == (len(X1) if max_anchors is None else max_anchors)
+    assert len(est._consensus.graph_soft) == (len(X1) if max_rows is None else max_rows)
     np.testing.assert_array_equal(est.predict(X1, X2), est.labels_)
     P = est.transform(X1, X2)
     np.testing.assert_allclose(P.sum(1), 1, rtol=1e-5)
@@ -87,35 +87,35 @@ def test_predict_on_the_training_rows_gives_labels(monkeypatch, max_anchors):
 def test_propagation_zero_without_refit_is_the_vote_and_hume_has_neither():
     X1, X2, _ = make_two_views()
     est = HumeClustering(n_clusters=3, propagation=0.0, refine=False, **FAST).fit(X1, X2)
-    assert est._anchor_soft is None and est._refined_heads is None
-    labels, _, _ = est._aggregate(est._run_probabilities(est._embed_new(X1, X2)))
+    assert est._consensus.graph_soft is None and est._consensus.heads is None
+    labels, _, _ = est._consensus.vote(est._run_probabilities(est._embed_new(X1, X2)))
     np.testing.assert_array_equal(est.labels_, labels)
     paper = HumeClustering(n_clusters=3, objective="hume", n_runs=2, n_iter=3, inner_steps=2, n_subsets=1,
                            random_state=0).fit(X1, X2)
-    assert paper._anchor_soft is None and paper._refined_heads is None and paper.propagation_ == 0
+    assert paper._consensus.graph_soft is None and paper._consensus.heads is None and paper.propagation_ == 0
 
 
 @pytest.mark.parametrize("propagation", [0.0, 0.5])
 def test_refit_alone_or_with_propagation_labels_like_predict(propagation):
     X1, X2, _ = make_two_views()
     est = HumeClustering(n_clusters=3, propagation=propagation, **FAST).fit(X1, X2)
-    assert len(est._refined_heads) == 2 and (est._anchor_soft is None) == (propagation == 0)
+    assert len(est._consensus.heads) == 2 and (est._consensus.graph_soft is None) == (propagation == 0)
     np.testing.assert_array_equal(est.predict(X1, X2), est.labels_)
     if propagation == 0:  # the labels are the argmax of the refitted heads' mean output
         Zs = est._embed_new(X1, X2)
-        heads = [tuple(torch.as_tensor(t) for t in h) for h in est._refined_heads]
+        heads = [tuple(torch.as_tensor(t) for t in h) for h in est._consensus.heads]
         P = ridge_head_probabilities(Zs, heads, est.temperature_)
         np.testing.assert_array_equal(P.argmax(1).numpy(), est.labels_)
 
 
 def test_large_fits_skip_the_propagation(monkeypatch):
-    from sklearn_hume import _hume
+    from sklearn_hume import _settings
 
     X1, X2, _ = make_two_views()
-    monkeypatch.setattr(_hume, "PROPAGATION_MAX_ROWS", len(X1) - 1)
+    monkeypatch.setattr(_settings, "PROPAGATION_MAX_ROWS", len(X1) - 1)
     est = HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
-    assert est.propagation_ == 0 and est._anchor_soft is None
-    monkeypatch.setattr(_hume, "PROPAGATION_MAX_ROWS", len(X1))
+    assert est.propagation_ == 0 and est._consensus.graph_soft is None
+    monkeypatch.setattr(_settings, "PROPAGATION_MAX_ROWS", len(X1))
     assert HumeClustering(n_clusters=3, **FAST).fit(X1, X2).propagation_ == 0.5
 
 
@@ -125,8 +125,8 @@ def test_propagation_moves_a_row_to_its_neighbours_class():
     X1, X2, _ = make_two_views()
     est = HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
     Zs = est._embed_new(X1, X2)
-    anchors = [torch.as_tensor(A) for A in est._anchor_views]
-    S = neighbour_mean_operator(Zs, est._settings.n_neighbors, anchors=anchors)
+    graph = [torch.as_tensor(A) for A in est._consensus.graph_views]
+    S = neighbor_mean_operator(Zs, est._settings.n_neighbors, reference=graph)
     row = 0
     neighbours = S[row].coalesce().indices()[0]
     majority = np.bincount(est.labels_[neighbours.numpy()]).argmax()
@@ -135,19 +135,19 @@ def test_propagation_moves_a_row_to_its_neighbours_class():
     wrong = (majority + 1) % 3
     P0[row] = 0.0
     P0[row, wrong], P0[row, majority] = 0.6, 0.4
-    P = propagate(P0[: len(anchors[0])], without_self(S), 0.5)
+    P = propagate(P0[: len(graph[0])], without_self(S), 0.5)
     assert P[row].argmax() == majority and P0[row].argmax() == wrong
 
 
-def test_known_rows_keep_their_class_with_a_small_anchor_set(monkeypatch):
-    monkeypatch.setattr(_propagation, "MAX_ANCHORS", 30)
+def test_known_rows_keep_their_class_with_a_small_graph(monkeypatch):
+    monkeypatch.setattr(_propagation, "MAX_GRAPH_ROWS", 30)
     X1, X2, y = make_two_views()
     known = np.full(len(y), -1)
     rows = np.flatnonzero(y == 0)[:2].tolist() + np.flatnonzero(y == 1)[:2].tolist()
     known[rows] = y[rows]
     est = HumeClustering(n_clusters=3, **FAST).fit(X1, X2, known_labels=known)
-    anchors = anchor_rows(len(y), np.array(rows), torch.Generator().manual_seed(0), max_anchors=30)
-    assert set(rows) <= set(anchors.tolist())
+    graph = graph_rows(len(y), np.array(rows), torch.Generator().manual_seed(0), max_rows=30)
+    assert set(rows) <= set(graph.tolist())
     np.testing.assert_array_equal(est.labels_[rows], y[rows])
 
 

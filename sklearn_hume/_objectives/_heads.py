@@ -8,8 +8,8 @@ objectives share (``init``, ``probabilities``, ``view_labels``,
 
 import torch
 
-from .._graph import neighbour_mean_operator, symmetric_part
-from ._terms import balance_penalty, neighbour_disagreement, softmax_last
+from .._graph import neighbor_mean_operator, symmetric_part
+from ._terms import balance_penalty, neighbor_disagreement, softmax_last
 
 
 def init_heads(dims, n_runs, n_clusters, generator):
@@ -100,41 +100,41 @@ def draw_batch(Zs, batch, generator):
     return [Z[idx] for Z in Zs]
 
 
-def neighbour_graph(Zs, settings, batch):
+def neighbor_graph(Zs, settings, batch):
     """The operator averaging each row's kNN neighbours, when the neighbourhood
     term is on and every step sees every row (a random batch holds too few of
     a row's neighbours); else None."""
     if settings.neighbor_weight <= 0 or batch < Zs[0].shape[0]:
         return None
-    return symmetric_part(neighbour_mean_operator(Zs, settings.n_neighbors))
+    return symmetric_part(neighbor_mean_operator(Zs, settings.n_neighbors))
 
 
-def penalties(Y, Zs, params, temperature, settings, log_prior, anchors, neighbour_mean=None):
+def penalties(Y, Zs, params, temperature, settings, log_prior, known, neighbor_mean=None):
     """What both head objectives add to their fit term, ``(R,)``: the balance
     penalty on the mean label (entropy, or KL to a prior) and the
     :func:`side_penalties`."""
     return (settings.entropy_weight * balance_penalty(Y, log_prior)
-            + side_penalties(Y, Zs, params, temperature, settings, anchors, neighbour_mean))
+            + side_penalties(Y, Zs, params, temperature, settings, known, neighbor_mean))
 
 
-def side_penalties(Y, Zs, params, temperature, settings, anchors, neighbour_mean=None):
+def side_penalties(Y, Zs, params, temperature, settings, known, neighbor_mean=None):
     """The optional terms, ``(R,)`` or 0: with a kNN graph the disagreement of
     neighbours' labels, with known labels their cross-entropy."""
     loss = 0.0
-    if neighbour_mean is not None:
-        loss = loss + settings.neighbor_weight * neighbour_disagreement(Y, neighbour_mean)
-    if anchors is not None:
-        loss = loss + settings.label_weight * anchor_cross_entropy(Zs, params, temperature, anchors)
+    if neighbor_mean is not None:
+        loss = loss + settings.neighbor_weight * neighbor_disagreement(Y, neighbor_mean)
+    if known is not None:
+        loss = loss + settings.label_weight * known_cross_entropy(Zs, params, temperature, known)
     return loss
 
 
-def anchor_cross_entropy(Zs, params, temperature, anchors):
+def known_cross_entropy(Zs, params, temperature, known):
     """Cross-entropy of the labels of the rows whose class is known, ``(R,)``.
 
-    ``anchors`` is ``(rows, classes)`` (long tensors): these rows should get
+    ``known`` is ``(rows, classes)`` (long tensors): these rows should get
     these cluster ids, which also numbers the clusters by the known classes.
     """
-    rows, classes = anchors
+    rows, classes = known
     Y = head_probabilities([Z[rows] for Z in Zs], params, temperature)
     picked = Y.gather(-1, classes.view(-1, 1, 1).expand(-1, Y.shape[1], 1))[..., 0]
     return -torch.log(picked.clamp_min(1e-12)).mean(0)

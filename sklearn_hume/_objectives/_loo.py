@@ -12,7 +12,7 @@ from ._heads import (  # noqa: F401  (the shared part of the objective interface
     draw_batch,
     init,
     mean_logits,
-    neighbour_graph,
+    neighbor_graph,
     probabilities,
     probe_views,
     public_heads,
@@ -24,8 +24,13 @@ from ._terms import balance_and_gradient, log_prior, softmax_over_clusters
 
 DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
                 max_grad_norm=None, inner_steps=None, inner_lr=None)
-UNUSED = ("inner_steps", "inner_lr", "n_subsets", "subset_size", "train_fraction")
+# The settings it reads (every other conditional parameter warns when set).
+READS = ("n_clusters", "n_runs", "n_iter", "learning_rate", "temperature", "entropy_weight", "anneal_at",
+         "anneal_factor", "max_grad_norm", "alpha", "tol",
+         "batch_size", "cluster_prior", "label_weight", "neighbor_weight", "n_neighbors")
 KNOWN_LABELS = True  # takes rows with known classes (fit's known_labels)
+CHUNKED_RUNS = True  # its runs may be fitted in parallel chunks (n_jobs)
+FINAL_STEPS = True  # its vote may be propagated and refitted (propagation, refine)
 # batch_size="auto": every row up to this many, batches of _AUTO_BATCH beyond.
 AUTO_FULL_BATCH, AUTO_BATCH = 50_000, 20_000
 
@@ -128,7 +133,7 @@ def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None):
     return losses, Y.permute(0, 2, 1)
 
 
-def fit(Zs, params, settings, seed, progress=None, anchors=None, tuner=None):
+def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
     n = Zs[0].shape[0]
     device = Zs[0].device
     params = [p.to(device).clone().requires_grad_() for p in params]
@@ -137,7 +142,7 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None, tuner=None):
     full = [ridge_spectrum(Z, settings.alpha) for Z in Zs] if batch >= n else None
     # Batches are shared by all runs: one generator, the same in every chunk of runs.
     gen = torch.Generator().manual_seed(seed)
-    graph = neighbour_graph(Zs, settings, batch)
+    graph = neighbor_graph(Zs, settings, batch)
 
     def loss_fn(it, temperature):
         Zb = draw_batch(Zs, batch, gen)
@@ -145,7 +150,7 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None, tuner=None):
         bases = full if full is not None else [ridge_spectrum(Z, settings.alpha, gram=True) for Z in Zb]
         logits = mean_logits(Zb, params, temperature, clusters_side_by_side)
         losses, Y = loo_loss(logits, settings.n_clusters, bases, settings.entropy_weight, prior)
-        return losses + side_penalties(Y, Zs, params, temperature, settings, anchors, graph)
+        return losses + side_penalties(Y, Zs, params, temperature, settings, known, graph)
 
     losses, n_iter = optimise(loss_fn, params, settings, deterministic=full is not None, progress=progress, tuner=tuner)
     return [p.detach() for p in params], losses, n_iter

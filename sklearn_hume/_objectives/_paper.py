@@ -31,9 +31,13 @@ from ._terms import marginal_entropy, sparsemax
 
 DEFAULTS = dict(n_iter=1000, learning_rate=1e-3, temperature=0.1, entropy_weight=10.0, anneal_at=(100, 200),
                 max_grad_norm=1.0, inner_steps=300, inner_lr=1e-3)
-UNUSED = ("cluster_prior", "batch_size", "n_jobs", "label_weight", "neighbor_weight", "n_neighbors", "propagation",
-          "refine")
+# The settings it reads (every other conditional parameter warns when set).
+READS = ("n_clusters", "n_runs", "n_iter", "learning_rate", "temperature", "entropy_weight", "anneal_at",
+         "anneal_factor", "max_grad_norm", "alpha", "tol",
+         "inner_steps", "inner_lr", "n_subsets", "subset_size", "train_fraction")
 KNOWN_LABELS = False  # takes rows with known classes (fit's known_labels)
+CHUNKED_RUNS = False  # its runs may be fitted in parallel chunks (n_jobs)
+FINAL_STEPS = False  # its vote may be propagated and refitted (propagation, refine)
 
 
 def check_views(n_views):
@@ -141,8 +145,8 @@ def draw_inner_init(R, d2, K, generator):
     return _linear_init((R, d2, K), d2, generator), _linear_init((R, 1, K), d2, generator)
 
 
-def fit(Zs, params, settings, seed, progress=None, anchors=None, tuner=None):
-    if anchors is not None:
+def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
+    if known is not None:
         raise ValueError('objective="hume" takes no known labels; use objective="loo" or "turtle".')
     Z1, Z2 = Zs[0], Zs[-1]
     device = Z1.device

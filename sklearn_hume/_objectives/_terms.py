@@ -101,7 +101,7 @@ def softmax_over_clusters(x):
     return y.div_(y.sum(1, keepdim=True))
 
 
-def neighbour_disagreement(Y, neighbours):
+def neighbor_disagreement(Y, neighbours):
     """How often a row's label differs from its neighbours', ``(R,)``.
 
     ``Y`` is ``(N, R, K)``; ``neighbours`` a symmetric sparse ``(N, N)``

@@ -11,7 +11,7 @@ from ._heads import (  # noqa: F401  (the shared part of the objective interface
     draw_batch,
     head_probabilities,
     init,
-    neighbour_graph,
+    neighbor_graph,
     penalties,
     probabilities,
     probe_views,
@@ -23,8 +23,14 @@ from ._terms import log_prior
 
 DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
                 max_grad_norm=None, inner_steps=10, inner_lr=0.05)
-UNUSED = ("n_subsets", "subset_size", "train_fraction")
+# The settings it reads (every other conditional parameter warns when set).
+READS = ("n_clusters", "n_runs", "n_iter", "learning_rate", "temperature", "entropy_weight", "anneal_at",
+         "anneal_factor", "max_grad_norm", "alpha", "tol",
+         "batch_size", "cluster_prior", "inner_steps", "inner_lr", "label_weight",
+         "neighbor_weight", "n_neighbors")
 KNOWN_LABELS = True  # takes rows with known classes (fit's known_labels)
+CHUNKED_RUNS = True  # its runs may be fitted in parallel chunks (n_jobs)
+FINAL_STEPS = True  # its vote may be propagated and refitted (propagation, refine)
 AUTO_BATCH = 10_000  # TURTLE's rows per iteration
 
 
@@ -43,7 +49,7 @@ def inner_cross_entropy(Zs, Y, inner):
     return total / len(Zs)
 
 
-def fit(Zs, params, settings, seed, progress=None, anchors=None, tuner=None):
+def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
     n, device = Zs[0].shape[0], Zs[0].device
     R, K = params[0].shape[0], settings.n_clusters
     params = [p.to(device).clone().requires_grad_() for p in params]
@@ -53,7 +59,7 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None, tuner=None):
     inner_opt = torch.optim.Adam([p for pair in inner for p in pair], lr=settings.inner_lr)
     batch = min(settings.batch_size, n)
     gen = torch.Generator().manual_seed(seed)
-    graph = neighbour_graph(Zs, settings, batch)
+    graph = neighbor_graph(Zs, settings, batch)
 
     def loss_fn(it, temperature):
         Zb = draw_batch(Zs, batch, gen)
@@ -66,7 +72,7 @@ def fit(Zs, params, settings, seed, progress=None, anchors=None, tuner=None):
                 inner_opt.step()
         fixed = [(V.detach(), b.detach()) for V, b in inner]  # first-order hypergradient
         fit_term = inner_cross_entropy(Zb, Y, fixed)
-        return fit_term + penalties(Y, Zs, params, temperature, settings, prior, anchors, graph)
+        return fit_term + penalties(Y, Zs, params, temperature, settings, prior, known, graph)
 
     # The inner classifiers keep moving, so the loss is not a fixed function: no tol.
     losses, n_iter = optimise(loss_fn, params, settings, progress=progress, tuner=tuner)

@@ -1,0 +1,46 @@
+"""What a fit reports about its labeling, from the labels alone: how much
+each view supports it, how reproducible each cluster is, and the warnings
+when the runs disagree, clusters are lost or known labels are contradicted."""
+
+import numpy as np
+import torch
+from sklearn.exceptions import ConvergenceWarning
+
+from ._aggregate import cluster_stability, vote_agreement
+from ._ridge import view_support
+from ._warnings import warn_user
+
+
+def view_scores_and_weights(Zs, labels, n_clusters, alpha):
+    """Each view's chance-corrected leave-one-out support of ``labels``, and
+    the scores clipped at 0 and normalised to sum to one (equal weights when
+    no view supports them)."""
+    with torch.no_grad():
+        scores = view_support(Zs, torch.as_tensor(labels, device=Zs[0].device), n_clusters, alpha)
+    scores = scores.cpu().numpy().astype(np.float64)
+    support = np.clip(scores, 0, None)
+    weights = support / support.sum() if support.sum() > 0 else np.full(len(Zs), 1.0 / len(Zs))
+    return scores, weights
+
+
+def stability(labels, run_labels, permutations, n_clusters):
+    return cluster_stability(labels, run_labels, permutations, n_clusters)
+
+
+def warn_fit(labels, run_labels, voters, n_clusters, contradicted):
+    """The fit's warnings, pointing at the user's call."""
+    if contradicted is not None and contradicted.any():
+        warn_user(f"{int(contradicted.sum())} of {len(contradicted)} known labels are contradicted by the fit "
+                  "(rows in known_labels_contradicted_): the views do not support them, or they are "
+                  "wrong. They keep their known class in labels_.", UserWarning)
+    if len(voters) > 1:
+        agreement = vote_agreement(labels, run_labels, voters)
+        if agreement < 0.5:
+            warn_user(
+                f"The voting runs disagree (mean adjusted Rand index with the vote {agreement:.2f}): the "
+                "labeling is not reproducible. More iterations (n_iter), more runs or another n_clusters may "
+                "help; select_n_clusters compares candidates.", UserWarning)
+    found = len(np.unique(labels))
+    if found < n_clusters:
+        warn_user(f"Number of distinct clusters ({found}) found smaller than n_clusters ({n_clusters}): the data "
+                  "or the views may support fewer classes.", ConvergenceWarning)

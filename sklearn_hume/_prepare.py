@@ -1,0 +1,139 @@
+"""The training views, ready for the runs: one path for in-memory and
+out-of-core data.
+
+:func:`fit_input` reads what ``fit`` was given (one matrix, views, a dask
+array or a memmap) into a :class:`FitInput`; :func:`prepare_training_views`
+fits each view's preprocessing (:mod:`._views` in memory, :mod:`._outofcore`
+from block moments) and embeds the rows the optimisation draws from. Both
+return the same :class:`TrainingViews`, which is all the rest of a fit reads.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ._outofcore import RowBlocks, embed_rows, is_out_of_core, view_statistics
+from ._outofcore import fit_rows as sample_fit_rows
+from ._views import collect_views, core_input, fit_view_embedding, params_as_numpy, split_columns, stack_views
+from ._warnings import warn_user
+
+
+@dataclass
+class FitInput:
+    """What ``fit`` was given: ``X`` (validated, in memory) or ``data``
+    (out of core), the view widths when the views came separately."""
+
+    X: object
+    data: object
+    widths: list
+    explicit: bool
+    n_samples: int
+    n_features: int
+
+
+@dataclass
+class TrainingViews:
+    """The embedded training views and what the rest of the fit needs of the input.
+
+    ``Zs``: float32 tensors, one per view, of the rows the optimisation draws
+    from (every row in memory; a sample ``fit_rows`` out of core, known rows
+    included); ``known``: ``(rows, classes)`` indexing ``Zs``, ``known_all``
+    the same indexing every row; ``data``: the out-of-core input, or None.
+    """
+
+    Zs: list
+    view_params: list
+    sizes: np.ndarray
+    n_samples: int
+    known: object
+    known_all: object
+    data: object
+
+
+def fit_input(X, y, validate):
+    """A :class:`FitInput`; ``validate(X)`` is the estimator's
+    ``validate_data`` for an in-memory matrix (it records the features)."""
+    if is_out_of_core(X, y):
+        # Out of core nothing is validated as one array; the statistics pass checks finiteness.
+        data = RowBlocks.from_input(X, y)
+        if data.n_rows < 2:
+            raise ValueError(f"Found array with {data.n_rows} sample(s) while a minimum of 2 is required.")
+        return FitInput(None, data, data.widths, len(data.widths) > 1, data.n_rows, data.n_cols)
+    views, explicit = collect_views(X, y, y_allowed=True)
+    X, widths = stack_views(views)
+    X = validate(X)
+    return FitInput(X, None, widths, explicit, X.shape[0], X.shape[1])
+
+
+def fit_rows(inp, known, seed):
+    """The rows the runs see, and the known labels indexing them: every row in
+    memory (``None``), a sample of them out of core, the known rows always in it."""
+    if inp.data is None:
+        return None, known
+    rows = sample_fit_rows(inp.n_samples, seed)
+    if known is None:
+        return rows, None
+    rows = np.union1d(rows, known[0])
+    return rows, (np.searchsorted(rows, known[0]), known[1])
+
+
+def as_tensor(a, device):
+    """A tensor on ``device`` in ``a``'s dtype; shares memory with ``a`` on the
+    CPU (column blocks included) unless its strides are negative."""
+    if any(s < 0 for s in a.strides):
+        a = np.ascontiguousarray(a)
+    with warnings.catch_warnings():
+        # Read-only inputs (memmaps) are shared too: nothing writes to them
+        # (preprocessing starts with a centred copy), so torch's warning is moot.
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.as_tensor(a, device=device)
+
+
+def warn_view(i, width, constant, n_clusters):
+    if constant:
+        warn_user(f"View {i + 1} is constant: it carries no information and only the other views "
+                  "shape the labeling.", UserWarning)
+    elif width == 1 and n_clusters > 2:
+        warn_user(f"View {i + 1} has a single column: a linear model on it can only cut the samples into "
+                  f"intervals along one axis, which rarely separates {n_clusters} classes.", UserWarning)
+
+
+def prepare_training_views(inp, sizes, rows, known, known_all, *, n_components, n_clusters, device):
+    """Fit every view's preprocessing and embed the fit rows (see :class:`TrainingViews`)."""
+    if inp.data is None:
+        # One view at a time, so that at most one view-sized copy of X is alive.
+        view_params, Zs = [], []
+        for i, block in enumerate(split_columns(inp.X, sizes)):
+            p, Z = fit_view_embedding(as_tensor(block, device), n_components)
+            view_params.append(params_as_numpy(p))
+            Zs.append(core_input(Z))
+            warn_view(i, sizes[i], p["constant"], n_clusters)
+    else:
+        inp.data.widths = list(sizes)
+        view_params = view_statistics(inp.data, n_components)
+        for i, p in enumerate(view_params):
+            warn_view(i, sizes[i], p["constant"], n_clusters)
+        Zs = [Z.to(device) for Z in embed_rows(inp.data, rows, view_params)]
+    return TrainingViews(Zs, view_params, sizes, inp.n_samples, known, known_all, inp.data)
+
+
+def check_known_labels(known_labels, n_samples, n_clusters):
+    """``(rows, classes)`` of the rows with a known class, or ``None``."""
+    if known_labels is None:
+        return None
+    k = np.asarray(known_labels)
+    if k.ndim != 1 or len(k) != n_samples:
+        raise ValueError(f"known_labels must be 1-D with one entry per sample ({n_samples}), got shape {k.shape}.")
+    whole = k.dtype.kind == "f" and np.all(np.isfinite(k)) and np.all(k == np.round(k))
+    if k.dtype.kind not in "iu" and not whole:
+        raise ValueError("known_labels must hold integer class indices (-1 for unknown), "
+                         f"got values of dtype {k.dtype}.")
+    k = k.astype(np.int64)
+    bad = k[(k < -1) | (k >= n_clusters)]
+    if bad.size:
+        raise ValueError(f"known_labels holds class {int(bad[0])}, but classes are numbered "
+                         f"0..{n_clusters - 1} (n_clusters={n_clusters}); -1 marks an unknown label.")
+    rows = np.flatnonzero(k >= 0)
+    return (rows, k[rows]) if rows.size else None
