@@ -18,6 +18,7 @@ import torch
 
 from ._aggregate import align_runs, match_clusters, vote
 from ._graph import neighbor_mean_operator, unit_rows
+from ._merge import merge_map
 from ._propagation import graph_rows, mix, propagate, without_self
 from ._refine import ridge_head_probabilities, ridge_heads
 
@@ -61,9 +62,10 @@ class Consensus:
         ties go to their mean soft assignment. Returns ``(labels, mean, counts)``."""
         soft = soft[:, self.voters].transpose(0, 1).cpu().numpy()
         perms = self.permutations[self.voters]
-        aligned = np.empty_like(soft)
+        aligned = np.zeros(soft.shape[:2] + (self.n_clusters,), dtype=soft.dtype)
         for r in range(len(soft)):
-            aligned[r][:, perms[r]] = soft[r]
+            # Summed, as merged clusters map several of a run's clusters to one.
+            np.add.at(aligned[r].T, perms[r], soft[r].T)
         mean = aligned.mean(0)
         labels, counts = vote(soft.argmax(-1), perms, self.n_clusters, tie_break=mean)
         return labels, mean, counts
@@ -151,13 +153,19 @@ def fit_consensus(Zs, runs, final, known, generator):
     contradicted : ndarray of bool or None
         Which known rows the vote gives another class.
     """
-    K = runs.soft.shape[-1]
+    K_runs, K = runs.soft.shape[-1], final.n_clusters
     run_labels = runs.labels.T.cpu().numpy()
     scores = runs.scores.cpu().numpy()
     best = int(np.argmax(scores))
     voters = np.sort(np.argsort(-scores, kind="stable")[:final.n_voters])
-    consensus = Consensus(K, voters, align_runs(run_labels, best, K), final.temperature, final.propagation,
-                          final.n_neighbors)
+    consensus = Consensus(K_runs, voters, align_runs(run_labels, best, K_runs), final.temperature,
+                          final.propagation, final.n_neighbors)
+    if K_runs > K:
+        with torch.no_grad():
+            idx = graph_rows(Zs[0].shape[0], None, generator).to(Zs[0].device)
+            S = neighbor_mean_operator([Z[idx] for Z in Zs], final.n_neighbors)
+        merge = merge_map(consensus.vote(runs.soft[idx])[0], S, K_runs, K)
+        consensus.permutations, consensus.n_clusters = merge[consensus.permutations], K
     contradicted = None
     if known is not None:
         # Number the clusters by the known classes, re-vote in that numbering.

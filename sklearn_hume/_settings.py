@@ -38,7 +38,7 @@ INTEGER_PARAMS = ("n_clusters", "n_runs", "n_iter", "n_components", "inner_steps
 CONDITIONAL_PARAMS = ("cluster_prior", "inner_steps", "inner_lr", "batch_size", "n_subsets", "subset_size",
                       "train_fraction", "label_weight", "neighbor_weight", "n_neighbors")
 CHUNK_PARAMS = ("n_jobs",)                       # objectives with CHUNKED_RUNS
-FINAL_STEP_PARAMS = ("propagation", "refine")    # objectives with FINAL_STEPS
+FINAL_STEP_PARAMS = ("overcluster", "propagation", "refine")    # objectives with FINAL_STEPS
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,11 @@ class Settings:
 
 @dataclass(frozen=True)
 class FinalSteps:
-    """The consensus of the runs: ``n_voters`` best-scored runs vote; then
+    """The consensus of the runs: ``n_voters`` best-scored runs vote (their
+    clusters merged down to ``n_clusters`` when the runs have more); then
     ``propagation`` (0: none) and ``refine`` label the rows."""
 
+    n_clusters: int
     n_voters: int
     propagation: float
     refine: bool
@@ -153,10 +155,13 @@ def resolve_device(device):
     return dev
 
 
-def check_prior(cluster_prior, n_clusters):
+def check_prior(cluster_prior, n_clusters, n_run_clusters=None):
     """The prior normalised to sum to one, or ``None``."""
     if cluster_prior is None:
         return None
+    if n_run_clusters is not None and n_run_clusters != n_clusters:
+        raise ValueError("cluster_prior gives the size of each of n_clusters clusters; with overcluster > 1 the "
+                         "runs fit more clusters than that. Use one or the other.")
     prior = np.asarray(cluster_prior, dtype=np.float64)
     if prior.shape != (n_clusters,) or not np.all(np.isfinite(prior)) or (prior <= 0).any():
         raise ValueError(
@@ -203,21 +208,24 @@ def resolve_settings(params, objective, *, n_samples, n_fit_rows, device, max_th
         batch = objective.auto_batch(n_fit_rows)
     else:
         batch = n_fit_rows if batch is None else min(int(batch), n_fit_rows)
+    K = int(params["n_clusters"])
+    # Over-clustering (merged back in the consensus) needs the final steps' graph.
+    K_runs = min(int(np.ceil(params["overcluster"] * K)), n_samples) if objective.FINAL_STEPS else K
     settings = Settings(
-        n_clusters=int(params["n_clusters"]), n_runs=int(params["n_runs"]), n_iter=int(pick("n_iter")),
+        n_clusters=K_runs, n_runs=int(params["n_runs"]), n_iter=int(pick("n_iter")),
         learning_rate=float(pick("learning_rate")), temperature=float(pick("temperature")),
         entropy_weight=float(pick("entropy_weight")), anneal_at=_anneal_at(params["anneal_at"], d["anneal_at"]),
         anneal_factor=float(params["anneal_factor"]), max_grad_norm=pick("max_grad_norm"),
         alpha=float(params["alpha"]), batch_size=int(batch), inner_steps=pick("inner_steps"),
         inner_lr=pick("inner_lr"), n_subsets=int(params["n_subsets"]), subset_size=int(params["subset_size"]),
         train_fraction=float(params["train_fraction"]),
-        cluster_prior=check_prior(params["cluster_prior"], params["n_clusters"]), tol=float(params["tol"]),
+        cluster_prior=check_prior(params["cluster_prior"], K, K_runs), tol=float(params["tol"]),
         label_weight=float(params["label_weight"]), neighbor_weight=float(params["neighbor_weight"]),
         n_neighbors=int(params["n_neighbors"]))
     # Every row's neighbour search against the graph rows would cost more than the fit beyond this.
     propagation = float(params["propagation"]) if objective.FINAL_STEPS and n_samples <= PROPAGATION_MAX_ROWS else 0.0
     final = FinalSteps(
-        n_voters=max(1, int(ceil(params["vote_fraction"] * settings.n_runs))), propagation=propagation,
+        n_clusters=K, n_voters=max(1, int(ceil(params["vote_fraction"] * settings.n_runs))), propagation=propagation,
         refine=bool(params["refine"]) and objective.FINAL_STEPS, n_neighbors=settings.n_neighbors,
         alpha=settings.alpha, temperature=settings.final_temperature)
     n_threads = None if params["n_threads"] is None else int(params["n_threads"])

@@ -25,7 +25,7 @@ OTHER_VALUES = {
     "learning_rate": 0.5, "temperature": 0.7, "entropy_weight": 1.0, "cluster_prior": [1, 2, 3], "n_components": 2,
     "alpha": 3.0, "inner_steps": 2, "inner_lr": 0.3, "batch_size": 10, "n_subsets": 3, "subset_size": 20,
     "train_fraction": 0.5, "anneal_at": [1, 2], "anneal_factor": 0.5, "max_grad_norm": 0.01, "tol": 0.5,
-    "label_weight": 4.0, "neighbor_weight": 2.0, "n_neighbors": 3,
+    "label_weight": 4.0, "neighbor_weight": 2.0, "n_neighbors": 3, "overcluster": 2.0,
     "device": "cpu", "n_jobs": 2, "n_threads": 1, "verbose": 1, "random_state": 123, "propagation": 0.0,
     "refine": False,
 }
