@@ -69,7 +69,8 @@ def main():
                 K = int(yy.max()) + 1
                 fits = {} if a.no_peers else dict(peers(vs, K))
                 for name, params in HUME.items():
-                    fits[name] = lambda params=params: HumeClustering(K, random_state=draw, **params).fit(vs).labels_
+                    fits[name] = (lambda params=params, K=K, draw=draw, vs=vs:
+                                  HumeClustering(K, random_state=draw, **params).fit(vs).labels_)
                 for name, fit in fits.items():
                     t = time.perf_counter()
                     labels = fit()
