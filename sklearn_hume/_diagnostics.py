@@ -11,15 +11,18 @@ from ._ridge import view_support
 from ._warnings import warn_user
 
 
-def view_scores_and_weights(Zs, labels, n_clusters, alpha):
+def view_scores_and_weights(Zs, labels, n_clusters, alpha, groups=None):
     """Each view's chance-corrected leave-one-out support of ``labels``, and
     the scores clipped at 0 and normalised to sum to one (equal weights when
-    no view supports them)."""
+    no view supports them). Views of one group (``groups[v]``: the view they
+    duplicate) share the group's one weight."""
     with torch.no_grad():
         scores = view_support(Zs, torch.as_tensor(labels, device=Zs[0].device), n_clusters, alpha)
     scores = scores.cpu().numpy().astype(np.float64)
-    support = np.clip(scores, 0, None)
-    weights = support / support.sum() if support.sum() > 0 else np.full(len(Zs), 1.0 / len(Zs))
+    groups = np.arange(len(Zs)) if groups is None else np.asarray(groups)
+    size = np.bincount(groups, minlength=len(Zs))[groups]
+    support = np.clip(scores, 0, None) / size
+    weights = support / support.sum() if support.sum() > 0 else 1.0 / size / (groups == np.arange(len(Zs))).sum()
     return scores, weights
 
 
@@ -27,8 +30,14 @@ def stability(labels, run_labels, permutations, n_clusters):
     return cluster_stability(labels, run_labels, permutations, n_clusters)
 
 
-def warn_fit(labels, run_labels, voters, n_clusters, contradicted):
+def warn_fit(labels, run_labels, voters, n_clusters, contradicted, view_groups=None):
     """The fit's warnings, pointing at the user's call."""
+    if view_groups is not None:
+        for v, g in enumerate(view_groups):
+            if g != v:
+                warn_user(f"View {v + 1} nearly duplicates view {g + 1} (linear CKA of their embeddings >= 0.99): "
+                          "it is left out of the fit, so that one embedding does not get twice the say "
+                          "(view_groups_).", UserWarning)
     if contradicted is not None and contradicted.any():
         warn_user(f"{int(contradicted.sum())} of {len(contradicted)} known labels are contradicted by the fit "
                   "(rows in known_labels_contradicted_): the views do not support them, or they are "

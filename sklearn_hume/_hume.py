@@ -37,7 +37,7 @@ from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import stability, view_scores_and_weights, warn_fit
 from ._malloc import allocations_off_mmap
 from ._objectives import OBJECTIVES
-from ._prepare import as_tensor, check_known_labels, fit_input, fit_rows, prepare_training_views
+from ._prepare import as_tensor, check_known_labels, fit_input, fit_rows, prepare_training_views, redundant_views
 from ._ridge import probe_kappa
 from ._runs import fit_runs
 from ._settings import check_integer_params, resolve_device, resolve_settings, warn_unused
@@ -305,8 +305,17 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     view_weights_ : ndarray of shape (n_views,)
         ``view_scores_`` clipped at 0 and normalised to sum to 1: the share
         of the labeling's linear support each view carries, to see which
-        embeddings the labeling rests on. A diagnostic; the fit itself counts
-        every view alike.
+        embeddings the labeling rests on. Near-duplicate views (see
+        ``view_groups_``) count once: their group's share is split among
+        them. A diagnostic; the fit counts every view it uses alike.
+
+    view_groups_ : ndarray of shape (n_views,)
+        ``view_groups_[v]``: the earlier view that view ``v`` nearly
+        duplicates (linear CKA of their embeddings at least 0.99), or ``v``.
+        The runs, ``predict`` and ``transform`` use only the views with
+        ``view_groups_[v] == v``, so passing one embedding twice (or two
+        checkpoints of one model) does not give it twice the say; a warning
+        says which views were left out.
 
     cluster_prior_ : ndarray of shape (n_clusters,) or None
         The normalised ``cluster_prior``.
@@ -585,11 +594,14 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                                            n_clusters=self.n_clusters, device=device)
             self._log(f"{len(views.Zs)} view(s) embedded to {[Z.shape[1] for Z in views.Zs]} dims on {device} "
                       f"in {time.perf_counter() - t0:.1f}s")
-            runs = fit_runs(self.objective, views.Zs, known, resolved, gen, verbose=self.verbose, log=self._log)
+            groups = redundant_views(views.Zs)
+            Zs = [Z for v, Z in enumerate(views.Zs) if groups[v] == v]
+            runs = fit_runs(self.objective, Zs, known, resolved, gen, verbose=self.verbose, log=self._log)
             torch.set_num_threads(runs.threads)
-            consensus, labels, P, counts, contradicted = fit_consensus(views.Zs, runs, resolved.final, known, gen)
+            consensus, labels, P, counts, contradicted = fit_consensus(Zs, runs, resolved.final, known, gen)
+            self.view_groups_ = groups
             self._set_fitted(objective, resolved, views, runs, consensus, labels, P, counts, contradicted)
-        warn_fit(self.labels_, self.run_labels_, self.voters_, self._n_clusters, contradicted)
+        warn_fit(self.labels_, self.run_labels_, self.voters_, self._n_clusters, contradicted, self.view_groups_)
         self._log(f"fitted {resolved.settings.n_runs} runs ({runs.n_iter} iterations) in "
                   f"{time.perf_counter() - t0:.1f}s; best run {self.best_run_}, "
                   f"final objective {self.run_losses_[self.best_run_]:.4f}")
@@ -602,7 +614,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     def _set_fitted(self, objective, resolved, views, runs, consensus, labels, P, counts, contradicted):
         """Every fitted attribute, in one place."""
-        settings, K, Zs = resolved.settings, resolved.final.n_clusters, views.Zs
+        settings, K = resolved.settings, resolved.final.n_clusters
+        Zs = [Z for v, Z in enumerate(views.Zs) if self.view_groups_[v] == v]
         if views.known is not None:
             labels[views.known[0]] = views.known[1]
         self._objective, self._settings, self._n_clusters = self.objective, settings, K
@@ -618,7 +631,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.run_permutations_, self.voters_ = consensus.permutations, consensus.voters
         self.labels_, self.confidence_ = labels, consensus.confidence(labels, P, counts)
         self.known_labels_contradicted_ = None if contradicted is None else views.known_all[0][contradicted]
-        self.view_scores_, self.view_weights_ = view_scores_and_weights(Zs, labels, K, settings.alpha)
+        self.view_scores_, self.view_weights_ = view_scores_and_weights(views.Zs, labels, K, settings.alpha,
+                                                                        self.view_groups_)
         self.cluster_stability_ = stability(labels, self.run_labels_, consensus.permutations, K)
 
     def _label_every_row(self, data, known):
@@ -747,7 +761,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             Zs = []
             for block, p in zip(split_columns(X, self.view_sizes_), self._view_params):
                 Zs.append(core_input(embed_view(as_tensor(block, device), params_as_tensors(p, device))))
-        return Zs
+        # The views the fit left out as near-duplicates are left out here too.
+        return [Z for v, Z in enumerate(Zs) if self.view_groups_[v] == v]
 
     def _run_probabilities(self, Zs):
         """Soft labels of every run, ``(N, R, K)``, in each run's own numbering."""

@@ -137,3 +137,29 @@ def check_known_labels(known_labels, n_samples, n_clusters):
                          f"0..{n_clusters - 1} (n_clusters={n_clusters}); -1 marks an unknown label.")
     rows = np.flatnonzero(k >= 0)
     return (rows, k[rows]) if rows.size else None
+
+
+# Views whose embeddings are this similar (linear CKA) carry the same information.
+REDUNDANT_CKA = 0.99
+_CKA_ROWS = 5000
+
+
+def linear_cka(A, B):
+    """Linear centred kernel alignment of two embeddings of the same rows, in [0, 1]."""
+    A, B = A - A.mean(0), B - B.mean(0)
+    cross = (A.T @ B).pow(2).sum()
+    return float(cross / ((A.T @ A).pow(2).sum().sqrt() * (B.T @ B).pow(2).sum().sqrt()).clamp_min(1e-30))
+
+
+def redundant_views(Zs, threshold=REDUNDANT_CKA):
+    """``group[v]``: the first view that view ``v`` duplicates (itself when
+    none): views whose linear CKA with an earlier kept view is at least
+    ``threshold``, measured on the first ``_CKA_ROWS`` rows in float64."""
+    sample = [Z[:_CKA_ROWS].double() for Z in Zs]
+    group = list(range(len(Zs)))
+    for v in range(1, len(Zs)):
+        for u in range(v):
+            if group[u] == u and linear_cka(sample[u], sample[v]) >= threshold:
+                group[v] = u
+                break
+    return np.array(group)
