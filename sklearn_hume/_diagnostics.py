@@ -1,12 +1,12 @@
 """What a fit reports about its labeling, from the labels alone: how much
-each view supports it, how reproducible each cluster is, and the warnings
-when the runs disagree, clusters are lost or known labels are contradicted."""
+each view supports it, and the warnings when the runs disagree, clusters are
+lost, known labels are contradicted or a view duplicates another."""
 
 import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
-from ._aggregate import cluster_stability, vote_agreement
+from ._aggregate import vote_agreement
 from ._ridge import view_support
 from ._warnings import warn_user
 
@@ -24,10 +24,6 @@ def view_scores_and_weights(Zs, labels, n_clusters, alpha, groups=None):
     support = np.clip(scores, 0, None) / size
     weights = support / support.sum() if support.sum() > 0 else 1.0 / size / (groups == np.arange(len(Zs))).sum()
     return scores, weights
-
-
-def stability(labels, run_labels, permutations, n_clusters):
-    return cluster_stability(labels, run_labels, permutations, n_clusters)
 
 
 def warn_fit(labels, run_labels, voters, n_clusters, contradicted, view_groups=None):

@@ -32,12 +32,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._aggregate import cluster_stability
 from ._consensus import fit_consensus
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
-from ._diagnostics import stability, view_scores_and_weights, warn_fit
+from ._diagnostics import view_scores_and_weights, warn_fit
 from ._malloc import allocations_off_mmap
 from ._objectives import OBJECTIVES
-from ._prepare import as_tensor, check_known_labels, fit_input, fit_rows, prepare_training_views, redundant_views
+from ._prepare import as_tensor, check_known_labels, fit_input, fit_rows, prepare_training_views, used_views
 from ._ridge import probe_kappa
 from ._runs import fit_runs
 from ._settings import check_integer_params, resolve_device, resolve_settings, warn_unused
@@ -594,12 +595,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                                            n_clusters=self.n_clusters, device=device)
             self._log(f"{len(views.Zs)} view(s) embedded to {[Z.shape[1] for Z in views.Zs]} dims on {device} "
                       f"in {time.perf_counter() - t0:.1f}s")
-            groups = redundant_views(views.Zs)
-            Zs = [Z for v, Z in enumerate(views.Zs) if groups[v] == v]
-            runs = fit_runs(self.objective, Zs, known, resolved, gen, verbose=self.verbose, log=self._log)
+            runs = fit_runs(self.objective, views.used, known, resolved, gen, verbose=self.verbose, log=self._log)
             torch.set_num_threads(runs.threads)
-            consensus, labels, P, counts, contradicted = fit_consensus(Zs, runs, resolved.final, known, gen)
-            self.view_groups_ = groups
+            consensus, labels, P, counts, contradicted = fit_consensus(views.used, runs, resolved.final, known, gen)
             self._set_fitted(objective, resolved, views, runs, consensus, labels, P, counts, contradicted)
         warn_fit(self.labels_, self.run_labels_, self.voters_, self._n_clusters, contradicted, self.view_groups_)
         self._log(f"fitted {resolved.settings.n_runs} runs ({runs.n_iter} iterations) in "
@@ -614,14 +612,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     def _set_fitted(self, objective, resolved, views, runs, consensus, labels, P, counts, contradicted):
         """Every fitted attribute, in one place."""
-        settings, K = resolved.settings, resolved.final.n_clusters
-        Zs = [Z for v, Z in enumerate(views.Zs) if self.view_groups_[v] == v]
+        settings, K, Zs = resolved.settings, resolved.final.n_clusters, views.used
         if views.known is not None:
             labels[views.known[0]] = views.known[1]
         self._objective, self._settings, self._n_clusters = self.objective, settings, K
         self._device, self._view_params, self._consensus = resolved.runtime.device, views.view_params, consensus
         self._model = [p.detach().cpu().numpy() for p in runs.params]
-        self.view_sizes_, self.n_fit_rows_ = views.sizes, int(Zs[0].shape[0])
+        self.view_sizes_, self.view_groups_, self.n_fit_rows_ = views.sizes, views.groups, int(Zs[0].shape[0])
         self.heads_ = objective.public_heads(runs.params, [Z.shape[1] for Z in Zs])
         self.temperature_, self.propagation_ = settings.final_temperature, consensus.propagation
         self.cluster_prior_, self.n_iter_ = settings.cluster_prior, runs.n_iter
@@ -633,7 +630,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.known_labels_contradicted_ = None if contradicted is None else views.known_all[0][contradicted]
         self.view_scores_, self.view_weights_ = view_scores_and_weights(views.Zs, labels, K, settings.alpha,
                                                                         self.view_groups_)
-        self.cluster_stability_ = stability(labels, self.run_labels_, consensus.permutations, K)
+        self.cluster_stability_ = cluster_stability(labels, self.run_labels_, consensus.permutations, K)
 
     def _label_every_row(self, data, known):
         """``labels_``, ``confidence_`` and ``run_labels_`` of every row of
@@ -762,7 +759,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             for block, p in zip(split_columns(X, self.view_sizes_), self._view_params):
                 Zs.append(core_input(embed_view(as_tensor(block, device), params_as_tensors(p, device))))
         # The views the fit left out as near-duplicates are left out here too.
-        return [Z for v, Z in enumerate(Zs) if self.view_groups_[v] == v]
+        return used_views(Zs, self.view_groups_)
 
     def _run_probabilities(self, Zs):
         """Soft labels of every run, ``(N, R, K)``, in each run's own numbering."""

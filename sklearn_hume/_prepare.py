@@ -39,8 +39,10 @@ class TrainingViews:
 
     ``Zs``: float32 tensors, one per view, of the rows the optimisation draws
     from (every row in memory; a sample ``fit_rows`` out of core, known rows
-    included); ``known``: ``(rows, classes)`` indexing ``Zs``, ``known_all``
-    the same indexing every row; ``data``: the out-of-core input, or None.
+    included); ``groups``: the view each view nearly duplicates, or itself
+    (:func:`redundant_views`), and ``used``: the views the fit uses;
+    ``known``: ``(rows, classes)`` indexing ``Zs``, ``known_all`` the same
+    indexing every row; ``data``: the out-of-core input, or None.
     """
 
     Zs: list
@@ -50,6 +52,11 @@ class TrainingViews:
     known: object
     known_all: object
     data: object
+    groups: np.ndarray
+
+    @property
+    def used(self):
+        return used_views(self.Zs, self.groups)
 
 
 def fit_input(X, y, validate):
@@ -116,7 +123,7 @@ def prepare_training_views(inp, sizes, rows, known, known_all, *, n_components, 
         for i, p in enumerate(view_params):
             warn_view(i, sizes[i], p["constant"], n_clusters)
         Zs = [Z.to(device) for Z in embed_rows(inp.data, rows, view_params)]
-    return TrainingViews(Zs, view_params, sizes, inp.n_samples, known, known_all, inp.data)
+    return TrainingViews(Zs, view_params, sizes, inp.n_samples, known, known_all, inp.data, redundant_views(Zs))
 
 
 def check_known_labels(known_labels, n_samples, n_clusters):
@@ -163,3 +170,9 @@ def redundant_views(Zs, threshold=REDUNDANT_CKA):
                 group[v] = u
                 break
     return np.array(group)
+
+
+def used_views(Zs, groups):
+    """The views that no earlier view duplicates: what the runs, predict and
+    transform read."""
+    return [Z for v, Z in enumerate(Zs) if groups[v] == v]
