@@ -26,8 +26,16 @@ def view_scores_and_weights(Zs, labels, n_clusters, alpha, groups=None):
     return scores, weights
 
 
-def warn_fit(labels, run_labels, voters, n_clusters, contradicted, view_groups=None):
+def warn_fit(labels, run_labels, voters, n_clusters, contradicted, view_groups=None, weak=None, view_scores=None):
     """The fit's warnings, pointing at the user's call."""
+    if weak is not None and weak.any():
+        best, left_out = int(np.argmax(view_scores)), np.flatnonzero(weak)
+        which = "View" + ("s " if len(left_out) > 1 else " ") + ", ".join(str(v + 1) for v in left_out)
+        scores = ", ".join(f"{view_scores[v]:.2f}" for v in left_out)
+        warn_user(f"{which} support{'s' if len(left_out) == 1 else ''} the labeling far less than view {best + 1} "
+                  f"(view_scores_ {scores} against {view_scores[best]:.2f}): a linear model cannot learn the "
+                  f"classes there, so {'it is' if len(left_out) == 1 else 'they are'} left out of the fit "
+                  "(views_used_; drop_weak_views=False keeps every view).", UserWarning)
     if view_groups is not None:
         for v, g in enumerate(view_groups):
             if g != v:

@@ -40,7 +40,9 @@ class TrainingViews:
     ``Zs``: float32 tensors, one per view, of the rows the optimisation draws
     from (every row in memory; a sample ``fit_rows`` out of core, known rows
     included); ``groups``: the view each view nearly duplicates, or itself
-    (:func:`redundant_views`), and ``used``: the views the fit uses;
+    (:func:`redundant_views`); ``weak``: the views left out as weak
+    (:mod:`._weak_views`; ``None`` before that check), and ``used``: the
+    views the fit uses;
     ``known``: ``(rows, classes)`` indexing ``Zs``, ``known_all`` the same
     indexing every row; ``data``: the out-of-core input, or None.
     """
@@ -53,10 +55,22 @@ class TrainingViews:
     known_all: object
     data: object
     groups: np.ndarray
+    weak: object = None
+
+    @property
+    def mask(self):
+        """Which views the fit uses: neither a near-duplicate nor weak."""
+        mask = self.groups == np.arange(len(self.Zs))
+        return mask if self.weak is None else mask & ~self.weak
 
     @property
     def used(self):
-        return used_views(self.Zs, self.groups)
+        return used_views(self.Zs, self.mask)
+
+    @property
+    def distinct(self):
+        """The views that duplicate no earlier one (weak ones included)."""
+        return used_views(self.Zs, self.groups == np.arange(len(self.Zs)))
 
 
 def fit_input(X, y, validate):
@@ -172,7 +186,6 @@ def redundant_views(Zs, threshold=REDUNDANT_CKA):
     return np.array(group)
 
 
-def used_views(Zs, groups):
-    """The views that no earlier view duplicates: what the runs, predict and
-    transform read."""
-    return [Z for v, Z in enumerate(Zs) if groups[v] == v]
+def used_views(Zs, mask):
+    """The views with ``mask[v]`` true: what the runs, predict and transform read."""
+    return [Z for Z, keep in zip(Zs, mask) if keep]

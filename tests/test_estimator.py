@@ -153,7 +153,9 @@ def test_score_is_agreement_of_the_views_heads(fast_params):
 
     X1, X2, _ = make_two_views(seed=1)
     X3 = np.random.RandomState(0).normal(size=(len(X1), 4))  # a view with no class structure
-    est = HumeClustering(n_clusters=3, view_sizes=[6, 8, 4], **fast_params).fit(np.hstack([X1, X2, X3]))
+    # drop_weak_views=False: the noise view keeps its head (the default leaves it out).
+    est = HumeClustering(n_clusters=3, view_sizes=[6, 8, 4], drop_weak_views=False, **fast_params).fit(
+        np.hstack([X1, X2, X3]))
     Zs = est._embed_new(np.hstack([X1, X2, X3]), None)
     # Each view's head alone: argmax of its logits Z @ W + b (W has unit columns), per voting run.
     alone = []
@@ -191,8 +193,11 @@ def test_view_scores_show_which_views_carry_the_labeling(fast_params, seed):
     assert (est.view_scores_[:2] > 0.9).all() and est.view_scores_[2] < 0.3
     assert est.view_weights_.sum() == pytest.approx(1.0) and (est.view_weights_ >= 0).all()
     assert est.view_weights_[2] < 0.15
-    # Their mean is the probe score of the training labels (same kappa, exact vs. Gram spectra).
-    assert est.view_scores_.mean() == pytest.approx(est.probe_score(np.hstack([X1, X2, noise])), abs=1e-3)
+    # The noise view is left out of the fit; the mean over the views used is the probe
+    # score of the training labels (same kappa, exact vs. Gram spectra).
+    assert est.views_used_.tolist() == [True, True, False]
+    assert est.view_scores_[est.views_used_].mean() == pytest.approx(
+        est.probe_score(np.hstack([X1, X2, noise])), abs=1e-3)
 
 
 @pytest.mark.parametrize(
