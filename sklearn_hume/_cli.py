@@ -1,13 +1,18 @@
-"""Command line: cluster embeddings stored on disk.
+"""Command line: cluster embeddings stored on disk, and label new rows with
+the saved model.
 
-    sklearn-hume fit view1.npy view2.npy --n-clusters 10 -o labels.npy
+    sklearn-hume fit view1.npy view2.npy --n-clusters 10 -o labels.npy --model m.skops
+    sklearn-hume predict new1.npy new2.npy --model m.skops -o new_labels.npy
+    sklearn-hume transform new1.npy new2.npy --model m.skops -o new_soft.npy
     sklearn-hume benchmark [--dataset mfeat]
 """
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +32,11 @@ def _read_csv(path):
         [float(x) for x in first]
         header = None
     except ValueError:
+        header = first
+    # pandas' to_csv(index=False) of an unnamed frame writes the column numbers 0,1,...
+    if header is None and len(first) > 1 and [x.strip() for x in first] == [str(i) for i in range(len(first))]:
+        print(f"note: {path}: the first row ({','.join(first[:3])},...) numbers the columns and is read as a header",
+              file=sys.stderr)
         header = first
     a = np.loadtxt(path, delimiter=",", skiprows=0 if header is None else 1, ndmin=2)
     index_name = header is not None and header[0].strip().lower() in ("", "index", "unnamed: 0", "id")
@@ -69,26 +79,51 @@ def _read_view(path):
 
 
 def _check_output(path, force):
-    """Refuse, before any fitting, an output that exists (without --force) or
-    whose folder does not."""
+    """Refuse, before any fitting, an output that exists (without --force),
+    that is not a regular file, or whose folder does not exist or cannot be
+    written (found by creating and removing a file there)."""
     if path is None:
         return
-    p = Path(path)
+    p = Path(os.path.realpath(path))  # through a symlink: its target is written
+    if p.is_dir():
+        _fail(f"{path} is a folder; give a file name")
     if not p.parent.is_dir():
         _fail(f"{path}: the folder {str(p.parent)!r} does not exist")
+    if p.exists() and not p.is_file():
+        _fail(f"{path} exists and is not a regular file; it is not replaced")
     if p.exists() and not force:
         _fail(f"{path} exists; pass --force to overwrite it")
+    try:
+        fd, probe = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        _fail(f"{path}: cannot write in {str(p.parent)!r} ({exc.strerror or exc})")
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write(path, write):
     """Write through a temporary file in the same folder, then rename: a
     reader never sees half a file, and a failure leaves nothing behind."""
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    p = Path(os.path.realpath(path))  # a symlink stays one; its target gets the new file
+    try:
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    except OSError as exc:
+        _fail(f"{path}: cannot write it ({exc.strerror or exc})")
     os.close(fd)
     try:
+        # mkstemp makes the file 0600; an output gets the mode any new file gets (0666 less the umask).
+        os.chmod(tmp, 0o666 & ~_umask())
         write(tmp)
         os.replace(tmp, p)
+    except OSError as exc:  # a full disk, a quota: the CLI's error line, nothing left behind
+        Path(tmp).unlink(missing_ok=True)
+        _fail(f"{path}: cannot write it ({exc.strerror or exc})")
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -104,22 +139,35 @@ def _save_array(path, a, fmt=None):
     _write(path, write)
 
 
-def _fit(a):
-    import joblib
-
-    from ._hume import HumeClustering
-
-    for out in (a.output, a.soft, a.model):
-        _check_output(out, a.force)
+def _read_views(paths):
+    """Every view in ``paths`` and, per view, the file it came from; the
+    files must hold the same rows."""
     views, names = [], []
-    for path in a.views:
+    for path in paths:
         arrays = _read_view(path)
         views += arrays
         names += [path] * len(arrays)
     rows = [v.shape[0] for v in views]
     if len(set(rows)) != 1:
-        _fail(f"the views have different numbers of rows {dict(zip(a.views, rows))}; each row must be the same "
+        _fail(f"the views have different numbers of rows {dict(zip(paths, rows))}; each row must be the same "
               "sample in every view")
+    return views, names
+
+
+def _fit(a):
+    from ._hume import HumeClustering
+    from ._persistence import is_skops, save_model
+
+    for out in (a.output, a.soft, a.model):
+        _check_output(out, a.force)
+    if a.model and is_skops(a.model):
+        from ._persistence import _skops
+
+        try:
+            _skops()
+        except ImportError as exc:  # before the fit, not after it
+            _fail(str(exc))
+    views, names = _read_views(a.views)
     sizes = [v.shape[1] for v in views]
     if a.view_sizes:
         if len(views) != 1:
@@ -140,12 +188,63 @@ def _fit(a):
         _save_array(a.soft, est.transform(X))
     if a.model:
         est.set_params(verbose=0)  # a saved model stays quiet where it is loaded
-        _write(a.model, lambda tmp: joblib.dump(est, tmp))
+        fmt = "skops" if is_skops(a.model) else "joblib"
+        _write(a.model, lambda tmp: save_model(est, tmp, format=fmt))
     if not a.quiet:
         sizes = np.bincount(est.labels_, minlength=a.n_clusters)
         print(f"wrote {len(est.labels_)} labels to {a.output}; cluster sizes {sizes.tolist()}")
         if len(est.view_sizes_) > 1:
             print(f"score (agreement of the views' labelings, adjusted Rand index, 1 is best): {est.score(X):.3f}")
+
+
+def _load(path):
+    """The fitted model in ``path``, with a warning on stderr for a pickle."""
+    import warnings
+
+    from ._persistence import PICKLE_WARNING, is_skops, load_model
+
+    if not Path(path).is_file():
+        _fail(f"{path}: no such model file")
+    if not is_skops(path):
+        print(f"warning: {PICKLE_WARNING.format(path=path)}", file=sys.stderr)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # said on stderr above
+            est = load_model(path)
+    except Exception as exc:
+        _fail(f"{path}: cannot load the model ({exc})")
+    if not hasattr(est, "labels_") or not hasattr(est, "predict"):
+        _fail(f"{path}: not a fitted HumeClustering model")
+    return est
+
+
+def _apply(a):
+    """``predict`` or ``transform``: the saved model on new rows."""
+    _check_output(a.output, a.force)
+    est = _load(a.model)
+    views, names = _read_views(a.views)
+    widths = [v.shape[1] for v in views]
+    expected = est.view_sizes_.tolist()
+    if len(views) == 1 and len(expected) > 1 and widths[0] == sum(expected):
+        X = views[0]  # one matrix holding the views side by side, as at fit time
+    elif widths != expected:
+        _fail(f"{', '.join(dict.fromkeys(names))}: the views have {widths} columns but the model was fitted on "
+              f"views of {expected} columns; pass the same views, in the same order")
+    else:
+        X = np.hstack(views)
+    X = X.astype(np.float32, copy=False)
+    try:
+        out = est.predict(X) if a.command == "predict" else est.transform(X)
+    except ValueError as exc:
+        _fail(f"{', '.join(dict.fromkeys(names))}: {exc}")
+    _save_array(a.output, out, fmt="%d" if a.command == "predict" else None)
+    if not a.quiet:
+        what = "labels" if a.command == "predict" else "soft assignments"
+        print(f"wrote {len(out)} {what} to {a.output}")
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def main(argv=None):
@@ -157,7 +256,8 @@ def main(argv=None):
     f.add_argument("--n-clusters", "-k", type=int, required=True)
     f.add_argument("-o", "--output", required=True, help="labels file: .npy, or .csv for text; written exactly there")
     f.add_argument("--soft", help="also write the soft assignments (.npy or .csv)")
-    f.add_argument("--model", help="also save the fitted estimator (joblib) to this file")
+    f.add_argument("--model", help="also save the fitted estimator to this file: *.skops loads without running "
+                                   "code (needs skops); any other name is a joblib pickle")
     f.add_argument("--force", action="store_true", help="overwrite output files that exist")
     f.add_argument("--view-sizes", help="split a single file's matrix into views of these widths, e.g. 76,240")
     f.add_argument("--objective", default="loo", choices=["loo", "turtle", "hume"])
@@ -168,15 +268,27 @@ def main(argv=None):
     f.add_argument("--random-state", type=int, default=0)
     f.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     f.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    for name, what in (("predict", "labels"), ("transform", "soft assignments")):
+        p = sub.add_parser(name, help=f"{what} of new rows from a model saved by fit --model")
+        p.add_argument("views", nargs="+", help="the same views as at fit time, in the same order (.npy / .npz / .csv)")
+        p.add_argument("--model", required=True, help="the model file (.skops, or a joblib pickle: loading a "
+                                                      "pickle runs any code it holds, so only load your own)")
+        p.add_argument("-o", "--output", required=True, help=f"{what} file: .npy, or .csv for text")
+        p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
+        p.add_argument("--quiet", "-q", action="store_true", help="no summary")
     sub.add_parser("benchmark", help="the benchmark against KMeans (python -m sklearn_hume.benchmark --help)",
                    add_help=False)
+    from_shell = argv is None
     argv = sys.argv[1:] if argv is None else list(argv)
+    if from_shell and threading.current_thread() is threading.main_thread():
+        # SIGTERM unwinds like Ctrl-C, so that no temporary file is left beside an output.
+        signal.signal(signal.SIGTERM, _terminate)
     if argv[:1] == ["benchmark"]:
         from .benchmark import main as bench
 
         return bench(argv[1:])
     a = ap.parse_args(argv)
-    return _fit(a)
+    return _fit(a) if a.command == "fit" else _apply(a)
 
 
 if __name__ == "__main__":

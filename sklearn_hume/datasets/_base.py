@@ -52,6 +52,10 @@ def cached_features(directory, name, key, compute, what, verbose):
     X = np.ascontiguousarray(compute(), dtype=np.float32)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file 0600; the cache gets the mode any new file gets.
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         with os.fdopen(fd, "wb") as fh:
             np.save(fh, X)
         os.replace(tmp, path)
