@@ -13,7 +13,6 @@ A fit is a short list of steps, each one call into the module named for it:
 rows (``_views``), the runs' soft labels, then the fitted consensus.
 """
 
-import copy
 import time
 from itertools import combinations
 from numbers import Integral, Real
@@ -37,8 +36,17 @@ from ._consensus import fit_consensus
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._malloc import allocations_off_mmap
+from ._novelty import neighbor_similarity
 from ._objectives import OBJECTIVES
-from ._prepare import as_tensor, check_known_labels, fit_input, fit_rows, prepare_training_views, used_views
+from ._prepare import (
+    as_tensor,
+    check_known_labels,
+    fit_input,
+    fit_rows,
+    prepare_training_views,
+    used_views,
+    validate_views,
+)
 from ._ridge import probe_kappa
 from ._runs import fit_runs
 from ._settings import check_integer_params, resolve_device, resolve_settings, warn_unused
@@ -53,7 +61,11 @@ from ._views import (
     split_columns,
     stack_views,
 )
+from ._warnings import warn_user
 from ._weak_views import CHECK_RUNS, view_support_check, weak_views
+
+# Fitted attributes with one entry per training row (lazy dask arrays after a dask fit).
+_PER_ROW = ("labels_", "confidence_", "run_labels_")
 
 
 class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
@@ -598,6 +610,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         objective = OBJECTIVES[self.objective]
         objective.check_views(len(sizes))
         warn_unused(type(self), params, self.objective, objective)
+        if self.n_iter == 0:
+            warn_user("n_iter=0: the runs are not optimised, so the labels come from their random initial heads.",
+                      UserWarning)
         known_all = check_known_labels(known_labels, inp.n_samples, self.n_clusters)
         if known_all is not None and not objective.KNOWN_LABELS:
             raise ValueError(f'objective="{self.objective}" takes no known labels; use objective="loo" or "turtle".')
@@ -682,10 +697,18 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     def _for_workers(self):
         """A copy without the per-row fitted attributes: what a dask task pickles."""
-        light = copy.copy(self)
-        for name in ("labels_", "confidence_", "run_labels_"):
-            light.__dict__.pop(name, None)
+        light = object.__new__(type(self))  # not copy.copy: __getstate__ would compute them
+        light.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _PER_ROW})
         return light
+
+    def __getstate__(self):
+        # A dask fit's per-row attributes are lazy arrays whose graph holds the
+        # input: a saved or pickled model stores their values instead.
+        state = dict(super().__getstate__())  # a copy: the model itself stays lazy
+        for name in _PER_ROW:
+            if holds_dask(state.get(name)):
+                state[name] = state[name].compute()
+        return state
 
     def _row_outputs(self, block):
         """Label, confidence and each run's label of a block of rows (one matrix), as float64 columns."""
@@ -777,11 +800,14 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         views, explicit = collect_views(X, X2, y_allowed=y_allowed)
         X, widths = stack_views(views)
         check_view_count(widths, explicit, self.view_sizes_, type(self).__name__)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
         if explicit and list(widths) != self.view_sizes_.tolist():
+            wrong = [i + 1 for i, (a, b) in enumerate(zip(widths, self.view_sizes_)) if a != b]
             raise ValueError(
                 f"The views passed have {list(widths)} columns but the model was fitted on views of "
-                f"{self.view_sizes_.tolist()} columns: are they in the wrong order?")
+                f"{self.view_sizes_.tolist()} columns (view {wrong[0]} has {widths[wrong[0] - 1]}, not "
+                f"{self.view_sizes_[wrong[0] - 1]}): are they in the wrong order, or is one cut?")
+        X = validate_views(lambda A: validate_data(self, A, reset=False, dtype=[np.float32, np.float64]), X,
+                           self.view_sizes_)
         device = self._predict_device()
         with torch.no_grad():
             Zs = []
@@ -844,6 +870,57 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             M = as_one_dask_matrix(X, X2, self.view_sizes_)
             return map_rows(self._for_workers().transform, M, self._n_clusters, np.float32)
         return self._predict_all(X, X2)[1]
+
+    def score_samples(self, X, X2=None):
+        """How well the fitted labeling explains each row: higher is more
+        normal (scikit-learn's convention), for new rows and training rows.
+
+        The sum of two label-free parts: the row's largest soft assignment
+        (:meth:`transform`; low where the runs and views do not agree on a
+        cluster), and, when the propagation ran, the mean over the views of
+        the row's mean cosine similarity to its 10 nearest training rows in
+        that view (low far from every training row; a training row is not its
+        own neighbour, so training rows score as new ones do). Both lie in
+        ``[-1, 1]``; the sum in ``[-1, 2]``.
+
+        The training rows' embedded views are kept for the propagation
+        (fitted state, at most 100,000 rows), which is what the second part
+        reads; without the propagation (``propagation=0``, more than 100,000
+        rows, ``objective="hume"``) the score is the first part alone.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or list of array-likes
+            The views as in :meth:`fit`.
+        X2 : array-like of shape (n_samples, n_features_2), default=None
+            The second view, when ``X`` holds only the first.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            float64.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_hume import HumeClustering
+        >>> rng = np.random.RandomState(0)
+        >>> y = np.repeat([0, 1], 30)
+        >>> X1 = np.array([[-4.0, 0, 0], [4.0, 0, 0]])[y] + rng.normal(size=(60, 3))
+        >>> X2 = np.array([[0, 4.0, 0, 0], [0, -4.0, 0, 0]])[y] + rng.normal(size=(60, 4))
+        >>> est = HumeClustering(n_clusters=2, n_runs=2, random_state=0).fit(X1, X2)
+        >>> far = est.score_samples(X1 + 30, X2 + 30)   # rows far from every training row
+        >>> bool(far.max() < est.score_samples(X1, X2).min())
+        True
+        """
+        _, P, Zs = self._predict_all(X, X2)
+        scores = P.max(1).astype(np.float64)
+        graph = self._consensus.graph_views
+        if graph is not None:
+            with torch.no_grad():
+                reference = [torch.as_tensor(A, device=Zs[0].device) for A in graph]
+                scores += neighbor_similarity(Zs, reference).cpu().numpy().astype(np.float64)
+        return scores
 
     def fit_predict(self, X, y=None, *, known_labels=None):
         """Fit and return ``labels_``; arguments as in :meth:`fit`."""

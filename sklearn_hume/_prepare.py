@@ -16,7 +16,15 @@ import torch
 
 from ._outofcore import RowBlocks, embed_rows, is_out_of_core, view_statistics
 from ._outofcore import fit_rows as sample_fit_rows
-from ._views import collect_views, core_input, fit_view_embedding, params_as_numpy, split_columns, stack_views
+from ._views import (
+    collect_views,
+    core_input,
+    explain_invalid,
+    fit_view_embedding,
+    params_as_numpy,
+    split_columns,
+    stack_views,
+)
 from ._warnings import warn_user
 
 
@@ -84,8 +92,19 @@ def fit_input(X, y, validate):
         return FitInput(None, data, data.widths, len(data.widths) > 1, data.n_rows, data.n_cols)
     views, explicit = collect_views(X, y, y_allowed=True)
     X, widths = stack_views(views)
-    X = validate(X)
+    X = validate_views(validate, X, widths)
     return FitInput(X, None, widths, explicit, X.shape[0], X.shape[1])
+
+
+def validate_views(validate, X, widths):
+    """``validate(X)``, with errors that name the view, row and column."""
+    try:
+        return validate(X)
+    except ValueError as exc:
+        clearer = explain_invalid(exc, X, widths)
+        if clearer is None:
+            raise
+        raise clearer from exc
 
 
 def fit_rows(inp, known, seed):

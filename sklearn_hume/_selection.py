@@ -1,5 +1,7 @@
 """Choosing the number of clusters without labels."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch
@@ -77,7 +79,11 @@ def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=No
     3
     """
     template = estimator if estimator is not None else HumeClustering()
-    candidates = [int(k) for k in n_clusters_range]
+    given = list(n_clusters_range)
+    if not all(isinstance(k, Integral) and not isinstance(k, (bool, np.bool_)) for k in given):
+        raise ValueError(f"n_clusters_range must hold integers >= 2, got {given!r}: each candidate is a number of "
+                         "clusters, a whole number.")
+    candidates = [int(k) for k in given]
     if not candidates or min(candidates) < 2:
         raise ValueError(f"n_clusters_range must hold integers >= 2, got {candidates}.")
     criterion, agreement, runs, score, fitted = [], [], [], [], []

@@ -291,3 +291,36 @@ def embed_view(X, params):
     Xc = X - params["centre"].to(X.dtype)
     normalise_rows(Xc, params["row_normalise"], params["scale"].to(X.dtype))
     return (Xc - params["mean"].to(X.dtype)) @ params["components"].to(X.dtype)
+
+
+def explain_invalid(exc, X, widths):
+    """A clearer error for ``validate_data``'s ``exc`` on ``X`` (the views side
+    by side, of ``widths`` columns), naming the view, row and column; ``None``
+    when there is nothing to add."""
+    message = str(exc)
+    if is_dataframe(X) and "could not convert" in message:
+        for name in X.columns:
+            if X[name].dtype.kind not in "biufc":
+                try:
+                    np.asarray(X[name], dtype=np.float64)
+                except (TypeError, ValueError):
+                    return ValueError(f"Column {name!r} is not numeric ({message}): HUME takes numeric features; "
+                                      "encode or drop it first.")
+        return None
+    if "NaN" not in message and "infinity" not in message:
+        return None
+    try:
+        A = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    bad = ~np.isfinite(A)
+    if A.ndim != 2 or not bad.any():
+        return None
+    row, col = (int(i[0]) for i in np.nonzero(bad))
+    edges = np.cumsum(widths)
+    view = int(np.searchsorted(edges, col, side="right"))
+    within = col - (edges[view - 1] if view else 0)
+    what = "NaN" if np.isnan(A[row, col]) else "an infinite value"
+    where = f"view {view + 1}, " if len(widths) > 1 else ""
+    return ValueError(f"Input contains NaN or infinity: {int(bad.sum())} value(s); the first is {what} at row {row}, "
+                      f"{where}column {within}. HUME needs finite features: impute or drop those rows first.")

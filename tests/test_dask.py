@@ -147,3 +147,18 @@ def test_out_of_core_errors():
         est.score(da.from_array(X1), da.from_array(X2))
     with pytest.raises(ValueError, match="real-valued"):
         HumeClustering(**PARAMS).fit(da.from_array(X1.astype(complex)), X2)
+
+
+def test_a_dask_fit_pickles_without_its_input(fitted):
+    import pickle
+
+    est, X1, X2 = fitted
+    X = np.hstack([X1, X2])
+    got = HumeClustering(view_sizes=[X1.shape[1], X2.shape[1]], **PARAMS).fit(da.from_array(X, chunks=(30, -1)))
+    blob = pickle.dumps(got)
+    again = pickle.loads(blob)
+    assert isinstance(again.labels_, np.ndarray) and isinstance(again.run_labels_, np.ndarray)
+    np.testing.assert_array_equal(again.labels_, est.labels_)
+    # No more than the same model fitted from NumPy: the input graph is not in it.
+    assert len(blob) <= 1.05 * len(pickle.dumps(est))
+    assert isinstance(got.labels_, da.Array)  # the fitted model itself stays lazy

@@ -1,0 +1,53 @@
+"""Errors that name the view, row and column; settings that do nothing say so."""
+
+import numpy as np
+import pytest
+
+from sklearn_hume import HumeClustering, select_n_clusters
+
+from .conftest import make_two_views
+
+FAST = dict(n_clusters=3, n_runs=1, n_iter=2, random_state=0)
+
+
+@pytest.mark.parametrize("value, what", [(np.nan, "NaN"), (np.inf, "an infinite value")])
+def test_a_non_finite_value_is_located_in_its_view(value, what):
+    X1, X2, _ = make_two_views()
+    bad = X2.copy()
+    bad[5, 2] = value
+    message = f"the first is {what} at row 5, view 2, column 2"
+    with pytest.raises(ValueError, match=message):
+        HumeClustering(**FAST).fit(X1, bad)
+    est = HumeClustering(**FAST).fit(X1, X2)
+    with pytest.raises(ValueError, match=message):
+        est.predict(X1, bad)
+    with pytest.raises(ValueError, match="row 5, column 8"):  # one matrix of one view
+        HumeClustering(**FAST).fit(np.hstack([X1, bad]))
+
+
+def test_a_cut_view_is_named():
+    X1, X2, _ = make_two_views()
+    est = HumeClustering(**FAST).fit(X1, X2)
+    with pytest.raises(ValueError, match=r"view 2 has 3, not 8"):
+        est.predict(X1, X2[:, :3])
+
+
+def test_a_string_column_is_named():
+    pd = pytest.importorskip("pandas")
+    X1, _, _ = make_two_views()
+    df = pd.DataFrame(X1, columns=[f"f{i}" for i in range(6)]).assign(colour="blue")
+    with pytest.raises(ValueError, match="Column 'colour' is not numeric"):
+        HumeClustering(**FAST).fit(df)
+
+
+def test_n_iter_zero_warns():
+    X1, X2, _ = make_two_views()
+    with pytest.warns(UserWarning, match="n_iter=0: the runs are not optimised"):
+        HumeClustering(n_clusters=3, n_runs=1, n_iter=0, random_state=0).fit(X1, X2)
+
+
+@pytest.mark.parametrize("candidates", [[2.5, 3], ["2", "3"], [True, 3]])
+def test_select_n_clusters_takes_whole_numbers_only(candidates):
+    X1, X2, _ = make_two_views()
+    with pytest.raises(ValueError, match="must hold integers >= 2"):
+        select_n_clusters(X1, X2, n_clusters_range=candidates)

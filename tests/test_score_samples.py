@@ -1,0 +1,40 @@
+"""score_samples: higher for rows the fitted labeling explains."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import roc_auc_score
+
+from sklearn_hume import HumeClustering
+from sklearn_hume._novelty import neighbor_similarity
+
+from .conftest import make_two_views
+
+
+def test_neighbor_similarity_by_hand():
+    ref = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    Z = torch.tensor([[2.0, 0.0], [1.0, 1.0]])
+    # Row 0 is reference row 0 (left out): its two nearest others are at 0 and -1.
+    # Row 1 (45 degrees) is new: its two nearest are reference rows 0 and 1.
+    out = neighbor_similarity([Z], [ref], n_neighbors=2)
+    np.testing.assert_allclose(out.numpy(), [(0.0 - 1.0) / 2, np.sqrt(0.5)], rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rows_of_a_class_left_out_score_lowest(seed):
+    X1, X2, y = make_two_views(n_per_class=40, n_classes=4, seed=seed)
+    fit_rows = y != 3
+    est = HumeClustering(n_clusters=3, n_runs=4, random_state=seed).fit(X1[fit_rows], X2[fit_rows])
+    scores = est.score_samples(X1, X2)
+    assert scores.shape == (len(y),) and scores.dtype == np.float64
+    assert roc_auc_score(y == 3, -scores) >= 0.9
+    # The training rows score as they do among new rows, and by batches alike.
+    np.testing.assert_allclose(est.score_samples(X1[fit_rows], X2[fit_rows]), scores[fit_rows], rtol=1e-6)
+    np.testing.assert_allclose(est.score_samples(X1[:7], X2[:7]), scores[:7], rtol=1e-6)
+    np.testing.assert_array_equal(est.predict(X1, X2), est.predict(X1, X2))  # labels unchanged
+
+
+def test_without_propagation_the_score_is_the_largest_soft_assignment():
+    X1, X2, _ = make_two_views()
+    est = HumeClustering(n_clusters=3, n_runs=2, propagation=0, random_state=0).fit(X1, X2)
+    np.testing.assert_allclose(est.score_samples(X1, X2), est.transform(X1, X2).max(1), rtol=1e-6)
