@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._files import atomic_write, save_npy
+
 
 def _fail(msg):
     raise SystemExit(f"error: {msg}")
@@ -101,32 +103,14 @@ def _check_output(path, force):
         _fail(f"{path}: cannot write in {str(p.parent)!r} ({exc.strerror or exc})")
 
 
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _write(path, write):
-    """Write through a temporary file in the same folder, then rename: a
-    reader never sees half a file, and a failure leaves nothing behind."""
-    p = Path(os.path.realpath(path))  # a symlink stays one; its target gets the new file
+    """:func:`~sklearn_hume._files.atomic_write` to ``path`` (through a
+    symlink: it stays one, its target gets the new file); a full disk or a
+    quota gives the CLI's error line, nothing left behind."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+        atomic_write(os.path.realpath(path), write)
     except OSError as exc:
         _fail(f"{path}: cannot write it ({exc.strerror or exc})")
-    os.close(fd)
-    try:
-        # mkstemp makes the file 0600; an output gets the mode any new file gets (0666 less the umask).
-        os.chmod(tmp, 0o666 & ~_umask())
-        write(tmp)
-        os.replace(tmp, p)
-    except OSError as exc:  # a full disk, a quota: the CLI's error line, nothing left behind
-        Path(tmp).unlink(missing_ok=True)
-        _fail(f"{path}: cannot write it ({exc.strerror or exc})")
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _save_array(path, a, fmt=None):
@@ -134,8 +118,7 @@ def _save_array(path, a, fmt=None):
         if Path(path).suffix == ".csv":
             np.savetxt(tmp, a, fmt=fmt or "%.8g", delimiter=",")
         else:
-            with open(tmp, "wb") as fh:  # np.save(filename) would append ".npy"
-                np.save(fh, a)
+            save_npy(tmp, a)
     _write(path, write)
 
 

@@ -3,12 +3,13 @@
 import hashlib
 import importlib
 import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
+
+from .._files import atomic_write, save_npy
 
 MFEAT_VIEWS = ("fou", "pix", "fac", "kar", "zer", "mor")
 
@@ -50,18 +51,7 @@ def cached_features(directory, name, key, compute, what, verbose):
     if verbose:
         print(f"{what} (once; cached in {path}) ...", flush=True)
     X = np.ascontiguousarray(compute(), dtype=np.float32)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # mkstemp makes the file 0600; the cache gets the mode any new file gets.
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, X)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: save_npy(tmp, X))
     return X
 
 
