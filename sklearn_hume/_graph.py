@@ -23,10 +23,12 @@ def unit_rows(Z):
 BLOCK_ENTRIES = 2**21
 
 
-def knn_indices(F, n_neighbors, block=None, reference=None):
-    """Indices of each row's ``n_neighbors`` nearest rows by cosine similarity,
-    ``(N, n_neighbors)``; computed in blocks of rows (by default as many as
-    keep a block's similarities within :data:`BLOCK_ENTRIES`).
+def nearest(F, n_neighbors, block=None, reference=None):
+    """Similarities and indices of each row's ``n_neighbors`` nearest rows by
+    the inner product (cosine similarity for rows of unit norm), each
+    ``(N, n_neighbors)``, in decreasing order; computed in blocks of rows (by
+    default as many as keep a block's similarities within
+    :data:`BLOCK_ENTRIES`).
 
     Without ``reference`` the neighbours are other rows of ``F`` (itself
     excluded); with it, rows of ``reference``, where a row identical to the
@@ -35,13 +37,21 @@ def knn_indices(F, n_neighbors, block=None, reference=None):
     reference = F if own else reference
     if block is None:
         block = max(64, BLOCK_ENTRIES // max(reference.shape[0], 1))
-    out = []
+    values, indices = [], []
     for start in range(0, F.shape[0], block):
         sim = F[start:start + block] @ reference.T
         if own:
             sim[torch.arange(sim.shape[0]), torch.arange(start, start + sim.shape[0])] = -torch.inf
-        out.append(sim.topk(n_neighbors, dim=1).indices)
-    return torch.cat(out)
+        top = sim.topk(n_neighbors, dim=1)
+        values.append(top.values)
+        indices.append(top.indices)
+    return torch.cat(values), torch.cat(indices)
+
+
+def knn_indices(F, n_neighbors, block=None, reference=None):
+    """Indices of each row's ``n_neighbors`` nearest rows, ``(N, n_neighbors)``
+    (:func:`nearest`)."""
+    return nearest(F, n_neighbors, block, reference)[1]
 
 
 def consensus_votes(n_views):

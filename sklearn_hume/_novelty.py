@@ -4,7 +4,7 @@ views do not agree on, score low (pure functions on tensors)."""
 
 import torch
 
-from ._graph import unit_rows
+from ._graph import nearest, unit_rows
 
 # Neighbours a row's density is read from (the 10th-neighbour distance was the
 # strongest simple baseline for rows of a class left out of the fit).
@@ -13,18 +13,16 @@ N_NEIGHBORS = 10
 SELF = 1 - 1e-6
 
 
-def neighbor_similarity(Zs, reference, n_neighbors=N_NEIGHBORS, block=1024):
+def neighbor_similarity(Zs, reference, n_neighbors=N_NEIGHBORS):
     """Per row, the mean over the views of its mean cosine similarity to its
     ``n_neighbors`` nearest reference rows (``reference``: the views of the
     training rows, rows of unit norm), leaving out a row identical to it, so
     that training rows are scored as new rows are. ``(N,)``."""
     total = torch.zeros(Zs[0].shape[0], dtype=Zs[0].dtype, device=Zs[0].device)
     for Z, A in zip(Zs, reference):
-        F = unit_rows(Z)
         k = min(n_neighbors + 1, A.shape[0])
-        for start in range(0, F.shape[0], block):
-            sim = torch.topk(F[start:start + block] @ A.T, k, dim=1).values
-            own = sim[:, 0] >= SELF  # the row itself: take the next k instead
-            top = torch.where(own[:, None], sim[:, 1:], sim[:, :-1]) if k > 1 else sim
-            total[start:start + block] += top.mean(1)
+        sim = nearest(unit_rows(Z), k, reference=A)[0]
+        own = sim[:, 0] >= SELF  # the row itself: take the next k instead
+        top = torch.where(own[:, None], sim[:, 1:], sim[:, :-1]) if k > 1 else sim
+        total += top.mean(1)
     return total / len(Zs)
