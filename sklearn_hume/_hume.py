@@ -635,7 +635,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                 support = view_support_check(self.objective, views.distinct, known, resolved, seed)
                 views.weak = np.zeros(len(views.Zs), dtype=bool)
                 if support is not None:
-                    views.weak[views.groups == np.arange(len(views.Zs))] = weak_views(support)
+                    views.weak[views.distinct_mask] = weak_views(support)
                     self._log(f"views' support of a {CHECK_RUNS}-run pass: {np.round(support, 3).tolist()} "
                               f"({time.perf_counter() - t0:.1f}s)")
             runs = fit_runs(self.objective, views.used, known, resolved, gen, verbose=self.verbose, log=self._log)

@@ -66,10 +66,14 @@ class TrainingViews:
     weak: object = None
 
     @property
+    def distinct_mask(self):
+        """Which views duplicate no earlier one (weak ones included)."""
+        return self.groups == np.arange(len(self.Zs))
+
+    @property
     def mask(self):
         """Which views the fit uses: neither a near-duplicate nor weak."""
-        mask = self.groups == np.arange(len(self.Zs))
-        return mask if self.weak is None else mask & ~self.weak
+        return self.distinct_mask if self.weak is None else self.distinct_mask & ~self.weak
 
     @property
     def used(self):
@@ -77,8 +81,7 @@ class TrainingViews:
 
     @property
     def distinct(self):
-        """The views that duplicate no earlier one (weak ones included)."""
-        return used_views(self.Zs, self.groups == np.arange(len(self.Zs)))
+        return used_views(self.Zs, self.distinct_mask)
 
 
 def fit_input(X, y, validate):
