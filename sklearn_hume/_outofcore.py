@@ -253,13 +253,15 @@ def view_statistics(data, n_components):
     return params
 
 
-def fit_rows(n_rows, seed):
+def fit_rows(n_rows, seed, max_rows=None):
     """The rows the optimisation samples its batches from: all of them in
-    order when they are few, else a uniform sample (sorted)."""
-    if n_rows <= MAX_FIT_ROWS:
+    order when they are at most ``max_rows`` (default :data:`MAX_FIT_ROWS`),
+    else a uniform sample (sorted)."""
+    max_rows = MAX_FIT_ROWS if max_rows is None else max_rows
+    if n_rows <= max_rows:
         return np.arange(n_rows)
     gen = torch.Generator().manual_seed(seed)
-    return np.sort(torch.randperm(n_rows, generator=gen)[:MAX_FIT_ROWS].numpy())
+    return np.sort(torch.randperm(n_rows, generator=gen)[:max_rows].numpy())
 
 
 def embed_rows(data, rows, view_params):

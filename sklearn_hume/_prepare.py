@@ -115,7 +115,12 @@ def fit_rows(inp, known, seed):
     memory (``None``), a sample of them out of core, the known rows always in it."""
     if inp.data is None:
         return None, known
-    rows = sample_fit_rows(inp.n_samples, seed)
+    return with_known_rows(sample_fit_rows(inp.n_samples, seed), known)
+
+
+def with_known_rows(rows, known):
+    """A sample of rows (sorted indices) joined by the rows with a known class,
+    and the known labels indexing the result."""
     if known is None:
         return rows, None
     rows = np.union1d(rows, known[0])

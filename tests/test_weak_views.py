@@ -72,3 +72,27 @@ def test_two_views_are_never_checked():
     views, _ = make_views(0)
     est = HumeClustering(n_clusters=8, n_runs=2, n_iter=20, random_state=0).fit(views["X1"], views["noise"])
     assert est.views_used_.tolist() == [True, True]
+
+
+def test_the_check_reads_a_sample_of_rows_with_the_known_rows(monkeypatch):
+    from sklearn_hume import _weak_views
+
+    monkeypatch.setattr(_weak_views, "CHECK_ROWS", 150)
+    seen = []
+    fit_runs = _weak_views.fit_runs
+
+    def spy(objective, Zs, known, *args, **kwargs):
+        seen.append((Zs[0].shape[0], known))
+        return fit_runs(objective, Zs, known, *args, **kwargs)
+
+    monkeypatch.setattr(_weak_views, "fit_runs", spy)
+    views, y = make_views(0)
+    known = np.full(len(y), -1)
+    known[::40] = y[::40]  # 10 rows with a known class
+    est = HumeClustering(n_clusters=8, n_runs=4, random_state=0).fit([views["X1"], views["X2"], views["noise"]],
+                                                                    known_labels=known)
+    assert est.views_used_.tolist() == [True, True, False]
+    (n_rows, (rows, classes)), = seen
+    assert 150 <= n_rows <= 160
+    np.testing.assert_array_equal(classes, y[::40])
+    assert rows.max() < n_rows and len(np.unique(rows)) == 10
