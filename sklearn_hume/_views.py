@@ -43,9 +43,17 @@ def shape_of(a, name):
     return tuple(shape)
 
 
+def _is_nested_rows(v):
+    """A list (or tuple) of rows, each a sequence: a 2-D view as nested lists."""
+    return isinstance(v, (list, tuple)) and len(v) > 0 and (
+        isinstance(v[0], (list, tuple)) or getattr(v[0], "ndim", None) == 1)
+
+
 def _is_view_list(X):
+    """A list of views: 2-D arrays, DataFrames or nested lists of rows (whose
+    widths may differ from view to view, so they are not one 3-D array)."""
     return isinstance(X, (list, tuple)) and len(X) > 0 and all(
-        getattr(v, "ndim", None) == 2 or is_dataframe(v) for v in X)
+        getattr(v, "ndim", None) == 2 or is_dataframe(v) or _is_nested_rows(v) for v in X)
 
 
 def collect_views(X, X2=None, *, y_allowed):

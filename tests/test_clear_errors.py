@@ -51,3 +51,20 @@ def test_select_n_clusters_takes_whole_numbers_only(candidates):
     X1, X2, _ = make_two_views()
     with pytest.raises(ValueError, match="must hold integers >= 2"):
         select_n_clusters(X1, X2, n_clusters_range=candidates)
+
+
+def test_views_as_nested_lists_of_different_widths():
+    X1, X2, _ = make_two_views()
+    arrays = HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit([X1, X2])
+    lists = HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit([X1.tolist(), X2.tolist()])
+    assert lists.view_sizes_.tolist() == [6, 8]
+    np.testing.assert_array_equal(lists.labels_, arrays.labels_)
+    soft = HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit_transform([X1.tolist(), X2.tolist()])
+    np.testing.assert_allclose(soft, arrays.transform(X1, X2), rtol=1e-6)
+    np.testing.assert_array_equal(lists.predict([X1.tolist(), X2.tolist()]), arrays.labels_)
+    ragged = X2.tolist()
+    ragged[3] = ragged[3][:4]
+    with pytest.raises(ValueError, match="View 2 is not a rectangular array"):
+        HumeClustering(**FAST).fit([X1.tolist(), ragged])
+    # One nested list of rows is still one matrix.
+    assert HumeClustering(**FAST).fit(X1.tolist()).view_sizes_.tolist() == [6]
