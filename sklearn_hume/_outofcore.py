@@ -27,6 +27,7 @@ import torch
 from ._dask import holds_dask, is_dask_array, side_by_side
 from ._views import (
     MIN_ROW_NORMALISED,
+    check_has_columns,
     core_input,
     embed_view,
     normalise_rows,
@@ -88,6 +89,7 @@ class RowBlocks:
                 raise ValueError(f"View {i + 1} has dtype {v.dtype}; HUME needs real-valued features.")
             if any(np.isnan(s) for s in v.shape):
                 raise ValueError(f"View {i + 1} has unknown chunk sizes; call .compute_chunk_sizes() first.")
+            check_has_columns(i, tuple(int(s) for s in v.shape))
         if len({int(v.shape[0]) for v in views}) != 1:
             raise ValueError(f"The views have different numbers of rows {[int(v.shape[0]) for v in views]}; "
                              "every view must describe the same samples, one row each.")

@@ -112,6 +112,13 @@ def collect_views(X, X2=None, *, y_allowed):
     raise ValueError(f"The second argument must be {what}, got an array of shape {shape2}.")
 
 
+def check_has_columns(i, shape):
+    """Raise for view ``i`` (0-based) of ``shape`` when it has no column."""
+    if shape[1] == 0:
+        raise ValueError(f"View {i + 1} has 0 feature(s) (shape={shape}) while a minimum of 1 is required: "
+                         "every view needs at least one column.")
+
+
 def stack_views(views):
     """One matrix with the views side by side, and their widths.
 
@@ -125,9 +132,7 @@ def stack_views(views):
             raise ValueError(f"View {i + 1} must be 2-D, got shape {shape}.")
     widths = [shape[1] for shape in shapes]
     for i, shape in enumerate(shapes):
-        if shape[1] == 0:
-            raise ValueError(f"View {i + 1} has 0 feature(s) (shape={shape}) while a minimum of 1 is required: "
-                             "every view needs at least one column.")
+        check_has_columns(i, shape)
     if len(views) == 1:
         return views[0], widths
     if len({shape[0] for shape in shapes}) != 1:

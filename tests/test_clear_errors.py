@@ -68,3 +68,20 @@ def test_views_as_nested_lists_of_different_widths():
         HumeClustering(**FAST).fit([X1.tolist(), ragged])
     # One nested list of rows is still one matrix.
     assert HumeClustering(**FAST).fit(X1.tolist()).view_sizes_.tolist() == [6]
+
+
+@pytest.mark.parametrize("container", ["dask", "memmap"])
+def test_a_view_without_columns_out_of_core(container, tmp_path):
+    X1, _, _ = make_two_views()
+    empty = np.zeros((len(X1), 0))
+    if container == "dask":
+        da = pytest.importorskip("dask.array")
+        views = [da.from_array(X1), da.from_array(empty)]
+    else:
+        views = []
+        for name, a in (("a", X1), ("b", empty)):
+            m = np.lib.format.open_memmap(tmp_path / f"{name}.npy", mode="w+", dtype=a.dtype, shape=a.shape)
+            m[:] = a
+            views.append(np.load(tmp_path / f"{name}.npy", mmap_mode="r"))
+    with pytest.raises(ValueError, match=r"View 2 has 0 feature\(s\)"):
+        HumeClustering(**FAST).fit(views)
