@@ -128,6 +128,10 @@ def compare_known_labels(X, X2=None, *, known_labels, estimator=None, classifier
     if checked is None:
         raise ValueError("known_labels marks no row as known (all -1): there is nothing to compare on.")
     rows, classes = checked
+    if len(np.unique(classes)) < 2:
+        raise ValueError(f"known_labels names a single class ({int(classes[0])}): a classifier trained on its rows "
+                         "can only predict that class, so there is nothing to compare. Give known rows of at "
+                         "least two classes.")
     folds = held_out_folds(rows, classes, n_splits, check_random_state(random_state))
     if not (folds >= 0).any():
         raise ValueError("Every class in known_labels has a single known row: hiding one would leave its class "

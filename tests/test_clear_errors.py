@@ -85,3 +85,13 @@ def test_a_view_without_columns_out_of_core(container, tmp_path):
             views.append(np.load(tmp_path / f"{name}.npy", mmap_mode="r"))
     with pytest.raises(ValueError, match=r"View 2 has 0 feature\(s\)"):
         HumeClustering(**FAST).fit(views)
+
+
+def test_compare_known_labels_needs_two_classes():
+    from sklearn_hume import compare_known_labels
+
+    X1, X2, y = make_two_views()
+    known = np.full(len(y), -1)
+    known[y == 1] = 1
+    with pytest.raises(ValueError, match=r"known_labels names a single class \(1\)"):
+        compare_known_labels(X1, X2, known_labels=known, estimator=HumeClustering(**FAST))
