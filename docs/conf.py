@@ -6,6 +6,7 @@ the build.
 
 project = "sklearn-hume"
 author = "sklearn-hume developers"
+copyright = "2026, sklearn-hume developers"
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",

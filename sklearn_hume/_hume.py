@@ -348,6 +348,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         for a near-duplicate (``view_groups_``) and for a weak view
         (``drop_weak_views``). ``view_scores_`` still scores every view.
 
+    known_labels_contradicted_ : ndarray of int or None
+        The rows given in ``known_labels`` whose class the vote contradicts
+        (they keep their known class in ``labels_``, and a warning counts
+        them); ``None`` when ``fit`` had no known labels.
+
     cluster_prior_ : ndarray of shape (n_clusters,) or None
         The normalised ``cluster_prior``.
 
@@ -829,7 +834,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         return labels, soft.astype(np.float32, copy=False), Zs
 
     def predict(self, X, X2=None):
-        """Label new samples by the majority vote of the aligned runs.
+        """Label new samples as ``fit`` labelled its own: the majority vote of
+        the aligned voting runs, then, when they ran, the fitted per-view
+        ridge refit and the propagation over the training rows' neighbours
+        (the argmax of :meth:`transform`; on the training rows, ``labels_``).
 
         Parameters
         ----------
