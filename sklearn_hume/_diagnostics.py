@@ -12,18 +12,22 @@ from ._warnings import warn_user
 
 
 def view_scores_and_weights(Zs, labels, n_clusters, alpha, groups=None):
-    """Each view's chance-corrected leave-one-out support of ``labels``, and
-    the scores clipped at 0 and normalised to sum to one (equal weights when
-    no view supports them). Views of one group (``groups[v]``: the view they
-    duplicate) share the group's one weight."""
+    """Each view's chance-corrected leave-one-out support of ``labels``, the
+    scores clipped at 0 and normalised to sum to one (equal weights when no
+    view supports them), and per cluster and view the share of the cluster's
+    rows that the view's leave-one-out prediction keeps in it,
+    ``(n_clusters, n_views)``. Views of one group (``groups[v]``: the view
+    they duplicate) share the group's one weight."""
     with torch.no_grad():
-        scores = view_support(Zs, torch.as_tensor(labels, device=Zs[0].device), n_clusters, alpha)
+        scores, per_cluster = view_support(Zs, torch.as_tensor(labels, device=Zs[0].device), n_clusters, alpha,
+                                           per_cluster=True)
     scores = scores.cpu().numpy().astype(np.float64)
+    per_cluster = per_cluster.cpu().numpy().astype(np.float64)
     groups = np.arange(len(Zs)) if groups is None else np.asarray(groups)
     size = np.bincount(groups, minlength=len(Zs))[groups]
     support = np.clip(scores, 0, None) / size
     weights = support / support.sum() if support.sum() > 0 else 1.0 / size / (groups == np.arange(len(Zs))).sum()
-    return scores, weights
+    return scores, weights, per_cluster
 
 
 def warn_fit(labels, run_labels, voters, n_clusters, contradicted, view_groups=None, weak=None, view_scores=None):

@@ -678,8 +678,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.run_permutations_, self.voters_ = consensus.permutations, consensus.voters
         self.labels_, self.confidence_ = labels, consensus.confidence(labels, P, counts)
         self.known_labels_contradicted_ = None if contradicted is None else views.known_all[0][contradicted]
-        self.view_scores_, self.view_weights_ = view_scores_and_weights(views.Zs, labels, K, settings.alpha,
-                                                                        self.view_groups_)
+        self.view_scores_, self.view_weights_, self._cluster_view_support = view_scores_and_weights(
+            views.Zs, labels, K, settings.alpha, self.view_groups_)
         self.cluster_stability_ = cluster_stability(labels, self.run_labels_, consensus.permutations, K)
 
     def _label_every_row(self, data, known):
@@ -784,6 +784,49 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             order = np.argsort(-confidence[members], kind="stable")
             out.append(members[order[:n]])
         return np.concatenate(out) if out else np.empty(0, dtype=np.intp)
+
+    def cluster_summary(self):
+        """One row per cluster, ready for ``pandas.DataFrame``: how large,
+        how sure and how reproducible each cluster is, and how well each view
+        supports it.
+
+        Returns
+        -------
+        summary : dict of ndarray
+            ``cluster`` (its number), ``size`` (training rows in it),
+            ``share`` (of all training rows), ``mean_confidence`` (mean
+            ``confidence_`` of its rows; NaN when empty), ``stability``
+            (``cluster_stability_``), and per view ``support_view<v>`` (v from
+            1): the share of the cluster's fit rows that a ridge classifier on
+            that view alone, refitted without each row, puts back in the
+            cluster (NaN when empty). A low support in every view marks a
+            cluster the views do not learn; low in one view, a class that this
+            view does not separate.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_hume import HumeClustering
+        >>> rng = np.random.RandomState(0)
+        >>> y = np.repeat([0, 1], 30)
+        >>> X1 = np.array([[-4.0, 0, 0], [4.0, 0, 0]])[y] + rng.normal(size=(60, 3))
+        >>> X2 = np.array([[0, 4.0, 0, 0], [0, -4.0, 0, 0]])[y] + rng.normal(size=(60, 4))
+        >>> est = HumeClustering(n_clusters=2, n_runs=2, random_state=0).fit(X1, X2)
+        >>> s = est.cluster_summary()
+        >>> s["size"].tolist(), s["support_view1"].round(2).tolist()
+        ([30, 30], [1.0, 1.0])
+        """
+        check_is_fitted(self)
+        labels, confidence = np.asarray(self.labels_), np.asarray(self.confidence_)
+        K = self._n_clusters
+        size = np.bincount(labels, minlength=K)
+        total = np.bincount(labels, weights=confidence, minlength=K)
+        mean_confidence = np.where(size > 0, total / np.maximum(size, 1), np.nan)
+        summary = dict(cluster=np.arange(K), size=size, share=size / max(len(labels), 1),
+                       mean_confidence=mean_confidence, stability=np.asarray(self.cluster_stability_))
+        for v in range(self._cluster_view_support.shape[1]):
+            summary[f"support_view{v + 1}"] = self._cluster_view_support[:, v]
+        return summary
 
     # ------------------------------------------------------------------ fitted state
     def _predict_device(self):

@@ -61,16 +61,25 @@ def loo_residuals(Y, U, g, h):
     return (hat_complement(flat, U, g) * loo_scale(h)[:, None]).view(Y.shape)
 
 
-def loo_kappa(labels, n_clusters, basis):
+def loo_predictions(labels, n_clusters, basis):
+    """The exact leave-one-out predictions ``(N, R)`` of a ridge classifier on
+    one view (``basis``) fitted to hard labelings ``labels`` ``(N, R)``."""
+    Y = torch.nn.functional.one_hot(labels, n_clusters).to(basis[0].dtype)
+    return (Y - loo_residuals(Y, *basis)).argmax(-1)
+
+
+def loo_kappa(labels, n_clusters, basis, pred=None):
     """Cohen's kappa between hard labelings and the exact leave-one-out
-    predictions of a ridge classifier on one view.
+    predictions of a ridge classifier on one view (``pred``, from
+    :func:`loo_predictions` unless given).
 
     ``labels`` is ``(N, R)`` (integer). Kappa corrects the leave-one-out
     accuracy for chance, so a collapsed labeling scores 0, not 1. Returns
     ``(R,)`` in ``[-1, 1]``.
     """
+    if pred is None:
+        pred = loo_predictions(labels, n_clusters, basis)
     Y = torch.nn.functional.one_hot(labels, n_clusters).to(basis[0].dtype)
-    pred = (Y - loo_residuals(Y, *basis)).argmax(-1)
     acc = (pred == labels).to(Y.dtype).mean(0)
     p = Y.mean(0)
     q = torch.nn.functional.one_hot(pred, n_clusters).to(Y.dtype).mean(0)
@@ -84,13 +93,27 @@ def probe_kappa(Zs, labels, n_clusters, alpha):
     return sum(loo_kappa(labels, n_clusters, ridge_spectrum(Z, alpha)) for Z in Zs) / len(Zs)
 
 
-def view_support(Zs, labels, n_clusters, alpha):
+def view_support(Zs, labels, n_clusters, alpha, per_cluster=False):
     """Per view, :func:`loo_kappa` of one hard labeling (``(N,)`` integers),
     ``(V,)``. The spectra come from the Gram matrix: one small
     eigendecomposition per view, fast on many rows, and accurate on the
-    directions the ridge keeps."""
+    directions the ridge keeps.
+
+    ``per_cluster=True`` also returns, from the same predictions, the share
+    of each cluster's rows that each view's leave-one-out prediction puts in
+    that cluster, ``(n_clusters, V)`` (NaN for an empty cluster)."""
     y = labels[:, None]
-    return torch.stack([loo_kappa(y, n_clusters, ridge_spectrum(Z, alpha, gram=True))[0] for Z in Zs])
+    kappas, recalls = [], []
+    counts = torch.bincount(labels, minlength=n_clusters).to(Zs[0].dtype)
+    for Z in Zs:
+        basis = ridge_spectrum(Z, alpha, gram=True)
+        pred = loo_predictions(y, n_clusters, basis)
+        kappas.append(loo_kappa(y, n_clusters, basis, pred)[0])
+        if per_cluster:
+            hits = torch.bincount(labels[pred[:, 0] == labels], minlength=n_clusters).to(Z.dtype)
+            recalls.append(hits / counts)
+    kappa = torch.stack(kappas)
+    return (kappa, torch.stack(recalls, 1)) if per_cluster else kappa
 
 
 def ridge_fit(Z, T, alpha):
