@@ -217,13 +217,18 @@ def _apply(a):
         X = np.hstack(views)
     X = X.astype(np.float32, copy=False)
     try:
-        out = est.predict(X) if a.command == "predict" else est.transform(X)
+        if a.command == "predict":
+            out = est.predict(X, contamination=a.contamination, threshold=a.threshold)
+        else:
+            out = est.transform(X)
     except ValueError as exc:
         _fail(f"{', '.join(dict.fromkeys(names))}: {exc}")
     _save_array(a.output, out, fmt="%d" if a.command == "predict" else None)
     if not a.quiet:
         what = "labels" if a.command == "predict" else "soft assignments"
-        print(f"wrote {len(out)} {what} to {a.output}")
+        rejected = int((out == -1).sum()) if a.command == "predict" else 0
+        extra = f" ({rejected} rows labelled -1: none of the clusters)" if rejected else ""
+        print(f"wrote {len(out)} {what} to {a.output}{extra}")
 
 
 def _terminate(signum, frame):
@@ -259,6 +264,13 @@ def main(argv=None):
         p.add_argument("-o", "--output", required=True, help=f"{what} file: .npy, or .csv for text")
         p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
         p.add_argument("--quiet", "-q", action="store_true", help="no summary")
+        if name == "predict":
+            reject = p.add_mutually_exclusive_group()
+            reject.add_argument("--contamination", type=float, default=None,
+                                help="label -1 the rows that score below this share of the training rows "
+                                     "(score_samples; e.g. 0.05); off by default")
+            reject.add_argument("--threshold", type=float, default=None,
+                                help="or label -1 the rows whose score_samples is below this value")
     sub.add_parser("benchmark", help="the benchmark against KMeans (python -m sklearn_hume.benchmark --help)",
                    add_help=False)
     from_shell = argv is None

@@ -14,6 +14,7 @@ rows (``_views``), the runs' soft labels, then the fitted consensus.
 """
 
 import time
+from functools import partial
 from itertools import combinations
 from numbers import Integral, Real
 
@@ -36,7 +37,7 @@ from ._consensus import fit_consensus
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._malloc import allocations_off_mmap
-from ._novelty import neighbor_similarity
+from ._novelty import reject, rejection_threshold, row_scores
 from ._objectives import OBJECTIVES
 from ._prepare import (
     as_tensor,
@@ -681,6 +682,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.view_scores_, self.view_weights_, self._cluster_view_support = view_scores_and_weights(
             views.Zs, labels, K, settings.alpha, self.view_groups_)
         self.cluster_stability_ = cluster_stability(labels, self.run_labels_, consensus.permutations, K)
+        # score_samples of the fit rows, sorted: what predict's contamination is a share of.
+        self._training_scores = np.sort(row_scores(P.astype(np.float32), Zs, consensus.graph_views))
 
     def _label_every_row(self, data, known):
         """``labels_``, ``confidence_`` and ``run_labels_`` of every row of
@@ -876,11 +879,17 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             labels, soft, _ = self._consensus.apply(Zs, self._run_probabilities(Zs))
         return labels, soft.astype(np.float32, copy=False), Zs
 
-    def predict(self, X, X2=None):
+    def predict(self, X, X2=None, *, contamination=None, threshold=None):
         """Label new samples as ``fit`` labelled its own: the majority vote of
         the aligned voting runs, then, when they ran, the fitted per-view
         ridge refit and the propagation over the training rows' neighbours
         (the argmax of :meth:`transform`; on the training rows, ``labels_``).
+
+        Opt-in, rows that the labeling does not explain (samples of a class
+        nobody named) get ``-1``: those whose :meth:`score_samples` is below
+        ``threshold``, or below the score of the ``contamination`` share of
+        the training rows that score lowest. Off by default, and the other
+        rows keep their labels.
 
         Parameters
         ----------
@@ -888,16 +897,42 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             The views as in :meth:`fit`.
         X2 : array-like of shape (n_samples, n_features_2), default=None
             The second view, when ``X`` holds only the first.
+        contamination : float in (0, 0.5], default=None
+            The share of the training rows that would be labelled ``-1``
+            (as ``IsolationForest`` reads it); the cut is their score at that
+            quantile.
+        threshold : float, default=None
+            Or the cut itself, a :meth:`score_samples` value.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
             A lazy dask array, row-chunked like ``X``, when ``X`` is a dask array.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_hume import HumeClustering
+        >>> rng = np.random.RandomState(0)
+        >>> y = np.repeat([0, 1], 30)
+        >>> X1 = np.array([[-4.0, 0, 0], [4.0, 0, 0]])[y] + rng.normal(size=(60, 3))
+        >>> X2 = np.array([[0, 4.0, 0, 0], [0, -4.0, 0, 0]])[y] + rng.normal(size=(60, 4))
+        >>> est = HumeClustering(n_clusters=2, n_runs=2, random_state=0).fit(X1, X2)
+        >>> new1, new2 = np.vstack([X1[[10, 40]], X1[:1] + 30]), np.vstack([X2[[10, 40]], X2[:1] + 30])
+        >>> est.predict(new1, new2).tolist()
+        [0, 1, 1]
+        >>> est.predict(new1, new2, contamination=0.05).tolist()   # the far row is "none of the above"
+        [0, 1, -1]
         """
+        check_is_fitted(self)
+        cut = rejection_threshold(self._training_scores, contamination, threshold)
         if holds_dask(X):
-            check_is_fitted(self)
-            return map_rows(self._for_workers().predict, as_one_dask_matrix(X, X2, self.view_sizes_), None, np.int64)
-        return self._predict_all(X, X2)[0]
+            return map_rows(partial(self._for_workers().predict, threshold=cut),
+                            as_one_dask_matrix(X, X2, self.view_sizes_), None, np.int64)
+        labels, P, Zs = self._predict_all(X, X2)
+        if cut is None:
+            return labels
+        return reject(labels, row_scores(P, Zs, self._consensus.graph_views), cut)
 
     def transform(self, X, X2=None):
         """Soft cluster assignments (float32) whose argmax is :meth:`predict`:
@@ -966,13 +1001,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         True
         """
         _, P, Zs = self._predict_all(X, X2)
-        scores = P.max(1).astype(np.float64)
-        graph = self._consensus.graph_views
-        if graph is not None:
-            with torch.no_grad():
-                reference = [torch.as_tensor(A, device=Zs[0].device) for A in graph]
-                scores += neighbor_similarity(Zs, reference).cpu().numpy().astype(np.float64)
-        return scores
+        return row_scores(P, Zs, self._consensus.graph_views)
 
     def fit_predict(self, X, y=None, *, known_labels=None):
         """Fit and return ``labels_``; arguments as in :meth:`fit`."""

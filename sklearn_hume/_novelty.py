@@ -1,7 +1,11 @@
-"""How well the fitted labeling explains a row, for ``score_samples``: rows
-far from every training row in the views, and rows whose label the runs and
-views do not agree on, score low (pure functions on tensors)."""
+"""How well the fitted labeling explains a row, for ``score_samples`` and the
+opt-in ``-1`` of ``predict``: rows far from every training row in the views,
+and rows whose label the runs and views do not agree on, score low (pure
+functions on tensors and arrays)."""
 
+from numbers import Real
+
+import numpy as np
 import torch
 
 from ._graph import nearest, unit_rows
@@ -26,3 +30,42 @@ def neighbor_similarity(Zs, reference, n_neighbors=N_NEIGHBORS):
         top = torch.where(own[:, None], sim[:, 1:], sim[:, :-1]) if k > 1 else sim
         total += top.mean(1)
     return total / len(Zs)
+
+
+def row_scores(P, Zs, graph_views):
+    """``score_samples`` of rows with soft labels ``P`` (ndarray ``(N, K)``)
+    and embedded views ``Zs``: the largest soft label plus, when the training
+    rows' views are kept (``graph_views``), :func:`neighbor_similarity`."""
+    scores = np.asarray(P).max(1).astype(np.float64)
+    if graph_views is not None:
+        with torch.no_grad():
+            reference = [torch.as_tensor(A, device=Zs[0].device) for A in graph_views]
+            scores += neighbor_similarity(Zs, reference).cpu().numpy().astype(np.float64)
+    return scores
+
+
+def rejection_threshold(training_scores, contamination, threshold):
+    """The score below which ``predict`` labels a row ``-1``, or ``None``.
+
+    ``threshold``: the user's value. ``contamination``: the share of the
+    training rows that would be rejected, the matching quantile of their
+    sorted scores (``training_scores``)."""
+    if contamination is not None and threshold is not None:
+        raise ValueError("Give contamination or threshold, not both.")
+    if threshold is not None:
+        if isinstance(threshold, bool) or not isinstance(threshold, Real) or not np.isfinite(threshold):
+            raise ValueError(f"threshold must be a finite number (a score_samples value), got {threshold!r}.")
+        return float(threshold)
+    if contamination is None:
+        return None
+    if isinstance(contamination, bool) or not isinstance(contamination, Real) or not 0 < contamination <= 0.5:
+        raise ValueError(f"contamination must be a share in (0, 0.5], got {contamination!r}.")
+    return float(np.quantile(training_scores, contamination))
+
+
+def reject(labels, scores, cut):
+    """``labels`` with ``-1`` where ``scores < cut`` (a new array)."""
+    out = np.array(labels, dtype=np.int64, copy=True)
+    if cut is not None:
+        out[scores < cut] = -1
+    return out

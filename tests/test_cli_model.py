@@ -172,3 +172,17 @@ def test_help_does_not_import_torch():
                           "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\nprint('torch' in sys.modules)"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("False")
+
+
+def test_predict_contamination_from_the_command_line(fitted, capsys):
+    tmp, views = fitted
+    main(["predict", *views, "--model", str(tmp / "m.skops"), "-o", str(tmp / "r.npy"), "--contamination", "0.1"])
+    out = np.load(tmp / "r.npy")
+    expected = load_model(tmp / "m.skops").predict(np.hstack([np.load(v) for v in views]).astype(np.float32),
+                                                   contamination=0.1)
+    np.testing.assert_array_equal(out, expected)
+    assert 0 < (out == -1).sum() < len(out)
+    assert f"{(out == -1).sum()} rows labelled -1" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["predict", *views, "--model", str(tmp / "m.skops"), "-o", str(tmp / "s.npy"),
+              "--contamination", "0.1", "--threshold", "1"])

@@ -30,6 +30,7 @@ def test_predict_and_transform_on_dask_equal_numpy(fitted, chunks):
     assert labels.chunks[0] == D.chunks[0] and soft.shape == (90, 3)
     np.testing.assert_array_equal(labels.compute(), est.predict(X))
     np.testing.assert_allclose(soft.compute(), est.transform(X), rtol=1e-6)
+    np.testing.assert_array_equal(est.predict(D, contamination=0.2).compute(), est.predict(X, contamination=0.2))
 
 
 def test_two_dask_views_and_errors(fitted):

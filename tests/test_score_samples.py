@@ -38,3 +38,42 @@ def test_without_propagation_the_score_is_the_largest_soft_assignment():
     X1, X2, _ = make_two_views()
     est = HumeClustering(n_clusters=3, n_runs=2, propagation=0, random_state=0).fit(X1, X2)
     np.testing.assert_allclose(est.score_samples(X1, X2), est.transform(X1, X2).max(1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_contamination_rejects_that_share_of_the_training_rows(seed):
+    X1, X2, y = make_two_views(n_per_class=40, n_classes=4, seed=seed)
+    fit_rows = y != 3
+    est = HumeClustering(n_clusters=3, n_runs=4, random_state=seed).fit(X1[fit_rows], X2[fit_rows])
+    plain = est.predict(X1, X2)
+    out = est.predict(X1, X2, contamination=0.1)
+    kept = out != -1
+    # Rejection only ever turns labels into -1; the others are the plain labels.
+    np.testing.assert_array_equal(out[kept], plain[kept])
+    # About 10 % of the training rows (a quantile of 120 scores: 12, ties aside) ...
+    train = out[fit_rows]
+    assert 10 <= (train == -1).sum() <= 14
+    # ... and most rows of the class nobody named.
+    assert (out[y == 3] == -1).mean() >= 0.8
+    # A threshold is the score itself: the same cut gives the same labels.
+    cut = np.quantile(est.score_samples(X1[fit_rows], X2[fit_rows]), 0.1)
+    np.testing.assert_array_equal(est.predict(X1, X2, threshold=cut), out)
+    np.testing.assert_array_equal(est.predict(X1, X2), plain)  # off again: unchanged
+
+
+def test_rejection_by_hand_and_bad_settings():
+    from sklearn_hume._novelty import reject, rejection_threshold
+
+    scores = np.array([0.5, 1.0, 1.5, 2.0])
+    np.testing.assert_array_equal(reject([3, 1, 2, 0], scores, 1.2), [-1, -1, 2, 0])
+    assert rejection_threshold(np.array([0.0, 1.0, 2.0, 3.0, 4.0]), 0.25, None) == 1.0
+    assert rejection_threshold(scores, None, None) is None
+    X1, X2, _ = make_two_views()
+    est = HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit(X1, X2)
+    for bad in (0, 0.7, -0.1, True, "0.1"):
+        with pytest.raises(ValueError, match="contamination must be a share in"):
+            est.predict(X1, X2, contamination=bad)
+    with pytest.raises(ValueError, match="threshold must be a finite number"):
+        est.predict(X1, X2, threshold=float("nan"))
+    with pytest.raises(ValueError, match="not both"):
+        est.predict(X1, X2, contamination=0.1, threshold=1.0)
