@@ -14,6 +14,7 @@ rows (``_views``), the runs' soft labels, then the fitted consensus.
 """
 
 import time
+from dataclasses import replace
 from functools import partial
 from itertools import combinations
 from numbers import Integral, Real
@@ -37,6 +38,7 @@ from ._consensus import fit_consensus
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._malloc import allocations_off_mmap
+from ._balance import pick, views_agreement
 from ._novelty import reject, rejection_threshold, row_scores
 from ._objectives import OBJECTIVES
 from ._prepare import (
@@ -158,6 +160,17 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         label distribution (balanced clusters, as in the paper); a prior
         replaces it by ``KL(mean labels || prior)`` with the same weight.
         Normalised to sum to one. Not used by ``"hume"``.
+
+    balance : {"entropy", "free", "auto"}, default="entropy"
+        What keeps clusters from collapsing (``objective="loo"`` only).
+        ``"entropy"``: the entropy of the mean label distribution, which
+        pulls every cluster towards ``1 / n_clusters`` (best when the classes
+        are of about equal size). ``"free"``: no size preference: each
+        cluster's error counts relative to its share and only clusters below
+        ``0.3 / n_clusters`` of the rows are pushed back (for classes of very
+        unequal size). ``"auto"``: fit both, keep the one whose views agree
+        more (twice the runs' time); ``balance_`` says which. Measured
+        figures: the user guide's page on unequal class sizes.
 
     n_components : int or None, default=128
         Each view is centred, its rows L2-normalised (views of fewer than 4
@@ -354,6 +367,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         (they keep their known class in ``labels_``, and a warning counts
         them); ``None`` when ``fit`` had no known labels.
 
+    balance_ : str
+        The balance term of the runs that voted: ``"entropy"`` or ``"free"``
+        (with ``balance="auto"``, the one whose views agreed more).
+
     cluster_prior_ : ndarray of shape (n_clusters,) or None
         The normalised ``cluster_prior``.
 
@@ -460,6 +477,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "temperature": [Interval(Real, 0, None, closed="neither"), None],
         "entropy_weight": [Interval(Real, 0, None, closed="left"), None],
+        "balance": [StrOptions({"entropy", "free", "auto"})],
         "cluster_prior": ["array-like", None],
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
         "alpha": [Interval(Real, 0, None, closed="neither")],
@@ -501,6 +519,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         temperature=None,
         entropy_weight=None,
         cluster_prior=None,
+        balance="entropy",
         n_components=128,
         alpha=0.1,
         inner_steps=None,
@@ -536,6 +555,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.temperature = temperature
         self.entropy_weight = entropy_weight
         self.cluster_prior = cluster_prior
+        self.balance = balance
         self.n_components = n_components
         self.alpha = alpha
         self.inner_steps = inner_steps
@@ -645,9 +665,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                     self._log(f"views' support of a {CHECK_RUNS}-run pass: {np.round(support, 3).tolist()} "
                               f"({time.perf_counter() - t0:.1f}s)")
             runs = fit_runs(self.objective, views.used, known, resolved, gen, verbose=self.verbose, log=self._log)
+            balance = resolved.settings.balance
+            if self.balance == "auto" and "balance" in objective.READS:
+                runs, resolved, balance = self._pick_balance(objective, views, known, resolved, runs, gen)
             torch.set_num_threads(runs.threads)
             consensus, labels, P, counts, contradicted = fit_consensus(views.used, runs, resolved.final, known, gen)
             self._set_fitted(objective, resolved, views, runs, consensus, labels, P, counts, contradicted)
+            self.balance_ = balance
         warn_fit(self.labels_, self.run_labels_, self.voters_, self._n_clusters, contradicted, self.view_groups_,
                  views.weak, self.view_scores_)
         self._log(f"fitted {resolved.settings.n_runs} runs ({runs.n_iter} iterations) in "
@@ -656,6 +680,21 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         if views.data is not None:
             self._label_every_row(views.data, known_all)
         return self
+
+    def _pick_balance(self, objective, views, known, resolved, runs, gen):
+        """``balance="auto"``: the runs fitted again with ``"free"``; the
+        family whose voting runs' views agree more is kept (``_balance``)."""
+        free = replace(resolved, settings=replace(resolved.settings, balance="free"))
+        families = {"entropy": (runs, resolved), "free": (fit_runs(self.objective, views.used, known, free, gen,
+                                                                   verbose=self.verbose, log=self._log), free)}
+        with torch.no_grad():
+            agreement = {name: views_agreement(objective.view_labels(views.used, r.params), r.scores.cpu().numpy(),
+                                               resolved.final.n_voters)
+                         for name, (r, _) in families.items()}
+        chosen = pick(agreement)
+        self._log(f"balance='auto': the views agree {agreement['entropy']:.3f} with the entropy term, "
+                  f"{agreement['free']:.3f} without a size preference; kept {chosen!r}")
+        return (*families[chosen], chosen)
 
     def _validate_training_matrix(self, X):
         return validate_data(self, X, reset=True, dtype=[np.float32, np.float64], ensure_min_samples=2)

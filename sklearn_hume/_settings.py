@@ -35,7 +35,7 @@ INTEGER_PARAMS = ("n_clusters", "n_runs", "n_iter", "n_components", "inner_steps
                   "subset_size", "n_jobs", "n_threads", "n_neighbors")
 # The parameters that only some objectives read: each objective's READS says which
 # of them it reads, and its flags say whether it takes the rest.
-CONDITIONAL_PARAMS = ("cluster_prior", "inner_steps", "inner_lr", "batch_size", "n_subsets", "subset_size",
+CONDITIONAL_PARAMS = ("cluster_prior", "balance", "inner_steps", "inner_lr", "batch_size", "n_subsets", "subset_size",
                       "train_fraction", "label_weight", "neighbor_weight", "n_neighbors")
 CHUNK_PARAMS = ("n_jobs",)                       # objectives with CHUNKED_RUNS
 FINAL_STEP_PARAMS = ("overcluster", "propagation", "refine")    # objectives with FINAL_STEPS
@@ -62,6 +62,7 @@ class Settings:
     subset_size: int
     train_fraction: float
     cluster_prior: object
+    balance: str
     tol: float
     label_weight: float
     neighbor_weight: float
@@ -170,6 +171,18 @@ def check_prior(cluster_prior, n_clusters, n_run_clusters=None):
     return prior / prior.sum()
 
 
+def _balance(params, objective):
+    """The balance term the runs are fitted with first: ``"auto"`` fits
+    ``"entropy"`` and then ``"free"``; an objective without the choice, and
+    a fit with a ``cluster_prior``, use the entropy (or the prior's KL)."""
+    if "balance" not in objective.READS:
+        return "entropy"
+    if params["balance"] != "entropy" and params["cluster_prior"] is not None:
+        raise ValueError(f"balance={params['balance']!r} and a cluster_prior are two answers to one question; "
+                         "the prior fixes the cluster sizes. Use one or the other.")
+    return "entropy" if params["balance"] == "auto" else params["balance"]
+
+
 def _anneal_at(value, default):
     if value is None:
         return tuple(default)
@@ -220,6 +233,7 @@ def resolve_settings(params, objective, *, n_samples, n_fit_rows, device, max_th
         inner_lr=pick("inner_lr"), n_subsets=int(params["n_subsets"]), subset_size=int(params["subset_size"]),
         train_fraction=float(params["train_fraction"]),
         cluster_prior=check_prior(params["cluster_prior"], K, K_runs), tol=float(params["tol"]),
+        balance=_balance(params, objective),
         label_weight=float(params["label_weight"]), neighbor_weight=float(params["neighbor_weight"]),
         n_neighbors=int(params["n_neighbors"]))
     # Every row's neighbour search against the graph rows would cost more than the fit beyond this.

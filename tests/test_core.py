@@ -115,6 +115,41 @@ def test_loo_loss_gradient_matches_finite_differences():
     assert torch.autograd.gradcheck(f, (logits,))
 
 
+def _reference_size_free_loss(logits, bases, entropy_weight):
+    """balance="free" with plain autograd ops: each cluster's expected squared
+    error E_k over K p_k, plus the floor barrier on the shares."""
+    Y = torch.softmax(logits, -1)
+    K = Y.shape[-1]
+    fit = sum((_ridge.loo_residuals(Y, *b) ** 2).mean(0) for b in bases) / len(bases)  # (R, K)
+    error = fit + (Y * (1 - Y)).mean(0)
+    share = Y.mean(0)
+    barrier = 100.0 * ((0.3 / K - share).clamp_min(0) ** 2).sum(-1)
+    return (error / (K * share)).sum(-1) + entropy_weight * barrier, Y
+
+
+def test_size_free_loo_loss_value_and_backward_equal_autograd_of_the_formula():
+    bases = _two_view_bases()
+    N, R, K = bases[0][0].shape[0], 3, 4
+    logits = 3 * torch.randn(N, R, K, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    logits[:, 2, 3] -= 8  # run 2's last cluster nearly empty: the barrier is on
+    w = torch.tensor([0.5, 2.0, -1.0], dtype=torch.float64)
+    C = torch.randn(N, R, K, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    la, lb = logits.clone().requires_grad_(), logits.clone().requires_grad_()
+    reference, Ya = _reference_size_free_loss(la, bases, 1.5)
+    ((reference * w).sum() + (Ya * C).sum()).backward()
+    value, Yb = _loo.loo_loss(_cluster_major(lb), K, bases, 1.5, size_free=True)
+    ((value * w).sum() + (Yb * C).sum()).backward()
+    assert Ya[:, 2, 3].mean() < 0.3 / K  # the barrier is tested
+    torch.testing.assert_close(value, reference.detach())
+    torch.testing.assert_close(lb.grad, la.grad)
+    # The floor barrier by hand: zero above 0.3 / K, quadratic below.
+    m = torch.tensor([[0.5, 0.5], [0.45, 0.02], [0.05, 0.48]], dtype=torch.float64)  # (K, R)
+    value, grad = _terms.floor_barrier_and_gradient(m, cluster_dim=0)
+    torch.testing.assert_close(value, torch.tensor([100 * (0.1 - 0.05) ** 2, 100 * (0.1 - 0.02) ** 2],
+                                                   dtype=torch.float64))
+    assert grad[0, 0] == 0 and grad[2, 0] < 0 and grad[1, 1] < 0
+
+
 def test_softmax_over_clusters_value_and_overflow():
     x = torch.randn(5, 4, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 30
     torch.testing.assert_close(_terms.softmax_over_clusters(x), torch.softmax(x, 1))

@@ -20,13 +20,13 @@ from ._heads import (  # noqa: F401  (the shared part of the objective interface
     side_penalties,
     view_labels,
 )
-from ._terms import balance_and_gradient, log_prior, softmax_over_clusters
+from ._terms import balance_and_gradient, floor_barrier_and_gradient, log_prior, softmax_over_clusters
 
 DEFAULTS = dict(n_iter=150, learning_rate=0.1, temperature=0.1, entropy_weight=5.0, anneal_at=(),
                 max_grad_norm=None, inner_steps=None, inner_lr=None)
 # The settings it reads (every other conditional parameter warns when set).
 READS = ("n_clusters", "n_runs", "n_iter", "learning_rate", "temperature", "entropy_weight", "anneal_at",
-         "anneal_factor", "max_grad_norm", "alpha", "tol",
+         "anneal_factor", "max_grad_norm", "alpha", "tol", "balance",
          "batch_size", "cluster_prior", "label_weight", "neighbor_weight", "n_neighbors")
 KNOWN_LABELS = True  # takes rows with known classes (fit's known_labels)
 CHUNKED_RUNS = True  # its runs may be fitted in parallel chunks (n_jobs)
@@ -46,7 +46,11 @@ class _LooLoss(torch.autograd.Function):
 
     Per run: the mean over views of the mean squared leave-one-out residual of
     the views' ridge fits to ``Y``, plus the Gini impurity ``1 - mean ||y_i||^2``
-    and ``entropy_weight`` times the balance penalty. With
+    and ``entropy_weight`` times the balance penalty. With ``size_free``
+    each cluster's expected squared error ``E_k`` is divided by ``K p_k``
+    (``p_k`` its share; the gradient through ``p_k`` included), so that
+    shrinking a cluster no longer lowers the loss by itself, and the balance
+    penalty is a floor barrier that only keeps clusters from emptying. With
     ``g_Y = (2 / (N V)) sum_v (I - H_v) D_v^2 (I - H_v) Y - 2 Y / N + w grad_m / N``
     (``D = diag(1 / (1 - h))``, ``H`` symmetric) the backward is a softmax's,
     ``Y * (g_Y - <g_Y, Y>)``: two products per view and a dozen passes over
@@ -56,13 +60,14 @@ class _LooLoss(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, logits, n_clusters, entropy_weight, log_prior, *spectra):
+    def forward(ctx, logits, n_clusters, entropy_weight, log_prior, size_free, *spectra):
         ctx.set_materialize_grads(False)
         N, K = logits.shape[0], n_clusters
         R = logits.shape[1] // K
         Y = softmax_over_clusters(logits.view(N, K, R))
         flat = Y.view(N, K * R)
-        centred = flat - flat.mean(0)
+        mean = flat.mean(0)
+        centred = flat - mean
         n_views = len(spectra) // 3
         per_column = (flat * flat).sum(0).mul_(-1.0 / N)
         weighted = []
@@ -71,10 +76,21 @@ class _LooLoss(torch.autograd.Function):
             residual = hat_complement(flat, U, g, centred).mul_(d)
             per_column += (residual * residual).sum(0).mul_(1.0 / (N * n_views))
             weighted.append(residual.mul_(d))  # D^2 (I - H) Y, what the gradient needs
-        balance, balance_grad = balance_and_gradient(flat.mean(0).view(K, R), log_prior, cluster_dim=0)
+        share = mean.view(K, R)
+        if size_free:
+            # E_k / (K p_k); d/dp_k of it is -E_k / (K p_k^2), spread over the rows as 1 / N each.
+            error = per_column.view(K, R) + share
+            scale = 1.0 / (K * share.clamp_min(1e-4))
+            through_share = -error * scale / share.clamp_min(1e-4)
+            balance, balance_grad = floor_barrier_and_gradient(share, cluster_dim=0)
+            fit = (error * scale).sum(0)
+        else:
+            scale = through_share = None
+            balance, balance_grad = balance_and_gradient(share, log_prior, cluster_dim=0)
+            fit = per_column.view(K, R).sum(0) + 1.0
         ctx.save_for_backward(Y, balance_grad, *weighted, *spectra[0::3], *spectra[1::3])
-        ctx.entropy_weight, ctx.n_views = entropy_weight, n_views
-        return per_column.view(K, R).sum(0) + 1.0 + entropy_weight * balance, Y
+        ctx.entropy_weight, ctx.n_views, ctx.scale, ctx.through_share = entropy_weight, n_views, scale, through_share
+        return fit + entropy_weight * balance, Y
 
     @staticmethod
     def backward(ctx, grad_runs, grad_Y):
@@ -89,17 +105,19 @@ class _LooLoss(torch.autograd.Function):
             for E, U, g in zip(weighted[1:], Us[1:], gs[1:]):
                 fit += hat_complement(E, U, g)
             fit = fit.mul_(2.0 / (N * V)).sub_(flat, alpha=2.0 / N).view(N, K, R)
+            if ctx.scale is not None:  # size_free: the gradient of E_k / (K p_k)
+                fit = fit.add_(1.0 / N).mul_(ctx.scale).add_(ctx.through_share / N)
             fit += balance_grad * (ctx.entropy_weight / N)
             grad = fit.mul_(grad_runs.view(1, 1, R))
         if grad_Y is not None:
             grad = grad_Y if grad is None else grad.add_(grad_Y)
         if grad is None:
-            return (None,) * (4 + 3 * V)
+            return (None,) * (5 + 3 * V)
         grad_logits = Y * (grad - (grad * Y).sum(1, keepdim=True))
-        return (grad_logits.view(N, K * R), None, None, None) + (None,) * (3 * V)
+        return (grad_logits.view(N, K * R), None, None, None, None) + (None,) * (3 * V)
 
 
-def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None):
+def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None, size_free=False):
     """The ``"loo"`` objective of every run and the labels it scores.
 
     Parameters
@@ -114,6 +132,9 @@ def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None):
         Weight of the balance penalty (negative entropy of the mean label, or
         its KL divergence to ``exp(log_prior)``).
     log_prior : tensor of shape (K,) or None
+    size_free : bool
+        ``balance="free"``: each cluster's error relative to its share, and a
+        floor barrier instead of the entropy (see :class:`_LooLoss`).
 
     Returns
     -------
@@ -128,7 +149,7 @@ def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None):
     Y : tensor of shape (N, R, K)
         The labels (a view of a cluster-major tensor), differentiable.
     """
-    losses, Y = _LooLoss.apply(logits, n_clusters, entropy_weight, log_prior,
+    losses, Y = _LooLoss.apply(logits, n_clusters, entropy_weight, log_prior, size_free,
                                *[t for basis in bases for t in basis])
     return losses, Y.permute(0, 2, 1)
 
@@ -149,7 +170,8 @@ def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
         # A mini-batch gets the exact LOO objective of its own ridge fits.
         bases = full if full is not None else [ridge_spectrum(Z, settings.alpha, gram=True) for Z in Zb]
         logits = mean_logits(Zb, params, temperature, clusters_side_by_side)
-        losses, Y = loo_loss(logits, settings.n_clusters, bases, settings.entropy_weight, prior)
+        losses, Y = loo_loss(logits, settings.n_clusters, bases, settings.entropy_weight, prior,
+                             size_free=settings.balance == "free")
         return losses + side_penalties(Y, Zs, params, temperature, settings, known, graph)
 
     losses, n_iter = optimise(loss_fn, params, settings, deterministic=full is not None, progress=progress, tuner=tuner)

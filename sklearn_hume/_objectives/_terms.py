@@ -45,6 +45,20 @@ def balance_and_gradient(m, log_prior=None, cluster_dim=-1):
     return (m * log_ratio).sum(cluster_dim), log_ratio + (m > 1e-12).to(m.dtype)
 
 
+# balance="free": a cluster is pushed back only when its share falls below
+# FLOOR / K, by BARRIER_SCALE * (FLOOR / K - share)^2 (times entropy_weight).
+FLOOR, BARRIER_SCALE = 0.3, 100.0
+
+
+def floor_barrier_and_gradient(m, floor=FLOOR, scale=BARRIER_SCALE, cluster_dim=-1):
+    """A penalty on the mean labels ``m`` that is zero unless a cluster's
+    share is below ``floor / K``: it keeps clusters from emptying without
+    pulling their sizes towards each other. Returns the value (summed over
+    ``cluster_dim``) and its gradient in ``m``."""
+    gap = (floor / m.shape[cluster_dim] - m).clamp_min(0)
+    return scale * (gap * gap).sum(cluster_dim), -2.0 * scale * gap
+
+
 def _log_over_prior(m, log_prior, cluster_dim):
     """``log(m / prior)``, ``log m`` without a prior; ``m`` clamped away from 0."""
     log_m = torch.log(m.clamp_min(1e-12))
