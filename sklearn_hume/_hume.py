@@ -34,11 +34,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import cluster_stability
+from ._balance import pick, views_agreement
 from ._consensus import fit_consensus
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._malloc import allocations_off_mmap
-from ._balance import pick, views_agreement
 from ._novelty import reject, rejection_threshold, row_scores
 from ._objectives import OBJECTIVES
 from ._prepare import (

@@ -9,7 +9,6 @@ from sklearn_hume import HumeClustering
 from sklearn_hume._balance import pick, views_agreement
 
 
-
 def _unequal_views(sizes, seed):
     """Two views whose class centres are drawn independently (so neither
     duplicates the other), each class separable in both."""
