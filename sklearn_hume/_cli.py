@@ -158,9 +158,9 @@ def _fit(a):
         sizes = [int(s) for s in a.view_sizes.split(",")]
     elif len(views) == 1:
         print("note: one view given; HUME is meant for two or more (see --view-sizes)", file=sys.stderr)
-    est = HumeClustering(n_clusters=a.n_clusters, objective=a.objective, n_runs=a.n_runs, n_iter=a.n_iter,
-                         temperature=a.temperature, view_sizes=sizes, random_state=a.random_state, device=a.device,
-                         n_jobs=a.n_jobs, verbose=0 if a.quiet else 1)
+    est = HumeClustering(n_clusters=a.n_clusters, objective=a.objective, balance=a.balance, n_runs=a.n_runs,
+                         n_iter=a.n_iter, temperature=a.temperature, view_sizes=sizes, random_state=a.random_state,
+                         device=a.device, n_jobs=a.n_jobs, verbose=0 if a.quiet else 1)
     X = np.hstack([v.astype(np.float32, copy=False) for v in views])
     try:
         est.fit(X)
@@ -249,6 +249,9 @@ def main(argv=None):
     f.add_argument("--force", action="store_true", help="overwrite output files that exist")
     f.add_argument("--view-sizes", help="split a single file's matrix into views of these widths, e.g. 76,240")
     f.add_argument("--objective", default="loo", choices=["loo", "turtle", "hume"])
+    f.add_argument("--balance", default="entropy", choices=["entropy", "free", "auto"],
+                   help="entropy: clusters pulled towards equal sizes (default); free: no size preference, for "
+                        "classes of very unequal size; auto: fit both, keep the one whose views agree more")
     f.add_argument("--n-runs", type=int, default=8)
     f.add_argument("--n-iter", type=int, default=None, help="outer iterations (default: the objective's)")
     f.add_argument("--temperature", type=float, default=None, help="label temperature (default: 0.1)")

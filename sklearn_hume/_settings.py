@@ -62,11 +62,11 @@ class Settings:
     subset_size: int
     train_fraction: float
     cluster_prior: object
-    balance: str
     tol: float
     label_weight: float
     neighbor_weight: float
     n_neighbors: int
+    balance: str = "entropy"
 
     @property
     def final_temperature(self):

@@ -27,7 +27,7 @@ OTHER_VALUES = {
     "train_fraction": 0.5, "anneal_at": [1, 2], "anneal_factor": 0.5, "max_grad_norm": 0.01, "tol": 0.5,
     "label_weight": 4.0, "neighbor_weight": 2.0, "n_neighbors": 3, "overcluster": 2.0,
     "device": "cpu", "n_jobs": 2, "n_threads": 1, "verbose": 1, "random_state": 123, "propagation": 0.0,
-    "refine": False, "drop_weak_views": False,
+    "refine": False, "drop_weak_views": False, "balance": "free",
 }
 
 
