@@ -106,3 +106,13 @@ def test_benchmark_writes_table_and_figures(tmp_path, capsys, monkeypatch):
     assert sum(float(r[2].strip(" |")) for r in view_rows) == pytest.approx(1.0, abs=2e-3)
     for name in ["results.csv", "accuracy.png", "score_vs_accuracy.png", "view_weights.png", "runs.npz"]:
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_accuracy_figure_title_names_a_peer_that_leads():
+    from sklearn_hume.benchmark import _accuracy_title
+
+    rows = [{"method": "KMeans on all views", "acc": 0.9}, {"method": "HumeClustering", "acc": 0.95},
+            {"method": "Linear probe (supervised, 70/30)", "acc": 0.99}]
+    assert _accuracy_title(rows, "mfeat") == "mfeat: HumeClustering and its peers"
+    rows.append({"method": "Spectral on all views", "acc": 0.97})
+    assert _accuracy_title(rows, "mfeat").endswith("(Spectral on all views leads on this dataset)")
