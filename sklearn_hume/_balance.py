@@ -1,14 +1,18 @@
 """``balance="auto"``: fit the runs with the entropy balance term and without
-a size preference (``"free"``), keep the family whose views agree more.
+a size preference (``"free"``), keep the family that is more reliable.
 
-HUME's premise is that the human labeling is what a linear model finds in
-*every* view. Each view's task head labels the fit rows on its own; the
-family whose voting runs' views agree best (adjusted Rand index between the
-views, as :meth:`HumeClustering.score` measures it) is kept. The entropy
-term pulls every cluster towards ``1 / K``: right for balanced classes, it
-splits large classes and merges small ones otherwise; the size-free fit
-(each cluster's error relative to its share, a floor barrier against empty
-clusters) follows the class sizes but is less stable on balanced ones.
+The entropy term pulls every cluster towards ``1 / K``: right for balanced
+classes, it splits large classes and merges small ones otherwise. The
+size-free fit (each cluster's error relative to its share, a floor barrier
+against empty clusters) follows the class sizes, but on balanced classes it
+may merge two confusable classes and split another. Which one holds is read
+from the two agreements HUME rests on: the views' (each view's task head
+labels the fit rows alone; the adjusted Rand index between views, as
+:meth:`HumeClustering.score` measures it) and the runs' (the mean
+``confidence`` of their vote: how much the voting runs reproduce each other).
+Their product is kept as the family's reliability. On the shared cases the
+views' agreement alone chose the size-free fit on balanced classes too (up
+to 14 points lost), the runs' alone missed most imbalanced ones.
 """
 
 from itertools import combinations
@@ -27,6 +31,13 @@ def views_agreement(view_labels, scores, n_voters):
     alone = [np.asarray(v)[:, voters].T for v in view_labels]
     return float(np.mean([adjusted_rand_score(alone[i][r], alone[j][r])
                           for i, j in combinations(range(len(alone)), 2) for r in range(len(voters))]))
+
+
+def family_reliability(view_labels, scores, confidence, n_voters):
+    """The views' agreement (:func:`views_agreement`) times the runs'
+    ``confidence``; the confidence alone with fewer than two views."""
+    agreement = views_agreement(view_labels, scores, n_voters)
+    return confidence if np.isnan(agreement) else agreement * confidence
 
 
 def pick(agreements):

@@ -143,6 +143,25 @@ def _final_steps(consensus, Zs, mean, known, generator, refine, alpha):
     return S_rows
 
 
+def plain_vote(runs, final):
+    """The :class:`Consensus` of the runs' vote alone (no merge, no final
+    steps): best-scored runs aligned to the best one."""
+    K = runs.soft.shape[-1]
+    run_labels = runs.labels.T.cpu().numpy()
+    scores = runs.scores.cpu().numpy()
+    best = int(np.argmax(scores))
+    voters = np.sort(np.argsort(-scores, kind="stable")[:final.n_voters])
+    return Consensus(K, voters, align_runs(run_labels, best, K), final.temperature, 0.0, final.n_neighbors)
+
+
+def vote_confidence(runs, final):
+    """Mean ``confidence`` of the plain vote over the fit rows: how much the
+    voting runs reproduce each other's labels, and how sure they are."""
+    consensus = plain_vote(runs, final)
+    labels, mean, counts = consensus.vote(runs.soft)
+    return float(np.mean(consensus.confidence(labels, mean, counts)))
+
+
 def fit_consensus(Zs, runs, final, known, generator):
     """The fitted :class:`Consensus` of ``runs`` (:class:`~sklearn_hume._runs.Runs`)
     and what it gives the fit rows.
@@ -159,12 +178,8 @@ def fit_consensus(Zs, runs, final, known, generator):
         Which known rows the vote gives another class.
     """
     K_runs, K = runs.soft.shape[-1], final.n_clusters
-    run_labels = runs.labels.T.cpu().numpy()
-    scores = runs.scores.cpu().numpy()
-    best = int(np.argmax(scores))
-    voters = np.sort(np.argsort(-scores, kind="stable")[:final.n_voters])
-    consensus = Consensus(K_runs, voters, align_runs(run_labels, best, K_runs), final.temperature,
-                          final.propagation, final.n_neighbors)
+    consensus = plain_vote(runs, final)
+    consensus.propagation = final.propagation
     if K_runs > K:
         with torch.no_grad():
             idx = graph_rows(Zs[0].shape[0], None, generator).to(Zs[0].device)

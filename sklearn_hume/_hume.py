@@ -34,8 +34,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import cluster_stability
-from ._balance import pick, views_agreement
-from ._consensus import fit_consensus
+from ._balance import family_reliability, pick
+from ._consensus import fit_consensus, vote_confidence
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._malloc import allocations_off_mmap
@@ -683,17 +683,18 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     def _pick_balance(self, objective, views, known, resolved, runs, gen):
         """``balance="auto"``: the runs fitted again with ``"free"``; the
-        family whose voting runs' views agree more is kept (``_balance``)."""
+        family whose views and runs agree more is kept (``_balance``)."""
         free = replace(resolved, settings=replace(resolved.settings, balance="free"))
         families = {"entropy": (runs, resolved), "free": (fit_runs(self.objective, views.used, known, free, gen,
                                                                    verbose=self.verbose, log=self._log), free)}
         with torch.no_grad():
-            agreement = {name: views_agreement(objective.view_labels(views.used, r.params), r.scores.cpu().numpy(),
-                                               resolved.final.n_voters)
-                         for name, (r, _) in families.items()}
-        chosen = pick(agreement)
-        self._log(f"balance='auto': the views agree {agreement['entropy']:.3f} with the entropy term, "
-                  f"{agreement['free']:.3f} without a size preference; kept {chosen!r}")
+            reliability = {name: family_reliability(objective.view_labels(views.used, r.params),
+                                                    r.scores.cpu().numpy(), vote_confidence(r, f.final),
+                                                    f.final.n_voters)
+                           for name, (r, f) in families.items()}
+        chosen = pick(reliability)
+        self._log(f"balance='auto': views' agreement x runs' confidence {reliability['entropy']:.3f} with the "
+                  f"entropy term, {reliability['free']:.3f} without a size preference; kept {chosen!r}")
         return (*families[chosen], chosen)
 
     def _validate_training_matrix(self, X):

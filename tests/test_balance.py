@@ -62,3 +62,12 @@ def test_default_and_other_objectives():
     assert est.balance_ == "entropy"
     with pytest.raises(ValueError, match="cluster_prior"):
         HumeClustering(n_clusters=2, n_runs=2, n_iter=3, balance="free", cluster_prior=[1, 1]).fit(X1, X2)
+
+
+def test_family_reliability_by_hand():
+    from sklearn_hume._balance import family_reliability
+
+    a = np.array([0, 0, 1, 1, 2, 2])
+    same = [np.column_stack([a, a]), np.column_stack([a, a])]
+    assert family_reliability(same, [1.0, 0.5], 0.8, 2) == pytest.approx(0.8)   # ARI 1 x confidence 0.8
+    assert family_reliability(same[:1], [1.0, 0.5], 0.8, 2) == pytest.approx(0.8)  # one view: confidence alone
