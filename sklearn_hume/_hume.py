@@ -871,6 +871,52 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             summary[f"support_view{v + 1}"] = self._cluster_view_support[:, v]
         return summary
 
+    def representatives(self, n=5):
+        """Training rows to look at, per cluster: the ``n`` most central
+        (the most confident: every voting run agrees and is sure) and the
+        ``n`` most doubtful (the least confident members).
+
+        Parameters
+        ----------
+        n : int, default=5
+            Rows of each kind per cluster (all of a smaller cluster).
+
+        Returns
+        -------
+        representatives : dict
+            ``"central"`` and ``"doubtful"``: lists of ``n_clusters`` index
+            arrays (cluster ``k`` at position ``k``; empty for an empty
+            cluster), each ordered from the most to the least typical of its
+            kind (``doubtful`` starts with the least confident row).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_hume import HumeClustering
+        >>> rng = np.random.RandomState(0)
+        >>> y = np.repeat([0, 1], 30)
+        >>> X1 = np.array([[-4.0, 0, 0], [4.0, 0, 0]])[y] + rng.normal(size=(60, 3))
+        >>> X2 = np.array([[0, 4.0, 0, 0], [0, -4.0, 0, 0]])[y] + rng.normal(size=(60, 4))
+        >>> est = HumeClustering(n_clusters=2, n_runs=2, random_state=0).fit(X1, X2)
+        >>> reps = est.representatives(n=3)
+        >>> [len(r) for r in reps["central"]]
+        [3, 3]
+        >>> c = est.confidence_
+        >>> bool(c[reps["central"][0]].min() >= c[reps["doubtful"][0]].max())
+        True
+        """
+        check_is_fitted(self)
+        if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
+            raise ValueError(f"n must be a positive integer, got {n!r}.")
+        labels, confidence = np.asarray(self.labels_), np.asarray(self.confidence_)
+        central, doubtful = [], []
+        for k in range(self._n_clusters):
+            members = np.flatnonzero(labels == k)
+            order = members[np.argsort(-confidence[members], kind="stable")]
+            central.append(order[:n])
+            doubtful.append(order[::-1][:n])
+        return {"central": central, "doubtful": doubtful}
+
     # ------------------------------------------------------------------ fitted state
     def _predict_device(self):
         # A model fitted on a GPU must still predict where there is none.

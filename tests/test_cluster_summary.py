@@ -35,3 +35,23 @@ def test_summary_makes_a_dataframe_and_marks_empty_clusters():
     est.labels_ = np.where(est.labels_ == 2, 0, est.labels_)  # cluster 2 emptied by hand
     s = est.cluster_summary()
     assert s["size"][2] == 0 and np.isnan(s["mean_confidence"][2])
+
+
+def test_representatives_are_the_most_and_least_confident_members():
+    X1, X2, _ = make_two_views(n_per_class=20, seed=1)
+    est = HumeClustering(n_clusters=3, n_runs=3, random_state=0).fit(X1, X2)
+    reps = est.representatives(n=4)
+    labels, conf = est.labels_, est.confidence_
+    for k in range(3):
+        members = np.flatnonzero(labels == k)
+        central, doubtful = reps["central"][k], reps["doubtful"][k]
+        assert len(central) == len(doubtful) == min(4, len(members))
+        assert set(central) <= set(members) and set(doubtful) <= set(members)
+        ranked = np.sort(conf[members])
+        np.testing.assert_allclose(conf[central], ranked[::-1][:4])   # most confident first
+        np.testing.assert_allclose(conf[doubtful], ranked[:4])        # least confident first
+    big = est.representatives(n=1000)
+    assert sorted(np.concatenate(big["central"]).tolist()) == list(range(len(labels)))
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="n must be a positive integer"):
+            est.representatives(n=bad)
