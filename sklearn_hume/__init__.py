@@ -13,6 +13,7 @@ _PUBLIC = {
     "cluster_accuracy": "._metrics",
     "compare_known_labels": "._compare",
     "load_model": "._persistence",
+    "report": "._report",
     "run_agreement": "._selection",
     "save_model": "._persistence",
     "select_n_clusters": "._selection",

@@ -122,6 +122,10 @@ def _save_array(path, a, fmt=None):
     _write(path, write)
 
 
+def _save_text(path, text):
+    _write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
 def _read_views(paths):
     """Every view in ``paths`` and, per view, the file it came from; the
     files must hold the same rows."""
@@ -231,6 +235,36 @@ def _apply(a):
         print(f"wrote {len(out)} {what} to {a.output}{extra}")
 
 
+def _report(a):
+    """``report``: one HTML file about the saved model's fit."""
+    from ._report import build_report
+
+    _check_output(a.output, a.force)
+    est = _load(a.model)
+    views, names = _read_views(a.views)
+    images = texts = None
+    if a.images is not None:
+        images = np.load(a.images) if a.images.endswith(".npy") else _read_lines(a.images)
+    if a.texts is not None:
+        texts = _read_lines(a.texts)
+    X = views[0] if len(views) == 1 else [v.astype(np.float32, copy=False) for v in views]
+    try:
+        page = build_report(est, X, images=images, texts=texts, n=a.n, title=a.title)
+    except ValueError as exc:
+        _fail(f"{', '.join(dict.fromkeys(names))}: {exc}")
+    _save_text(a.output, page)
+    if not a.quiet:
+        print(f"wrote the report on {len(est.labels_)} rows to {a.output}")
+
+
+def _read_lines(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return [line.rstrip("\n") for line in f]
+    except OSError as exc:
+        _fail(f"{path}: cannot read it ({exc.strerror or exc})")
+
+
 def _terminate(signum, frame):
     raise SystemExit(128 + signum)
 
@@ -274,6 +308,17 @@ def main(argv=None):
                                      "(score_samples; e.g. 0.05); off by default")
             reject.add_argument("--threshold", type=float, default=None,
                                 help="or label -1 the rows whose score_samples is below this value")
+    r = sub.add_parser("report", help="one self-contained HTML file about a fit saved by fit --model")
+    r.add_argument("views", nargs="+", help="the training views, as given to fit (.npy / .npz / .csv)")
+    r.add_argument("--model", required=True, help="the model file (.skops, or a joblib pickle you trust)")
+    r.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    r.add_argument("--images", help="per training row an image: an .npy array (n, h, w) or a text file with "
+                                    "one image path per line")
+    r.add_argument("--texts", help="a text file with one text per training row (shown as snippets)")
+    r.add_argument("-n", type=int, default=6, help="representatives of each kind per cluster (default 6)")
+    r.add_argument("--title", default="HumeClustering report")
+    r.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
+    r.add_argument("--quiet", "-q", action="store_true", help="no summary")
     sub.add_parser("benchmark", help="the benchmark against KMeans (python -m sklearn_hume.benchmark --help)",
                    add_help=False)
     from_shell = argv is None
@@ -286,6 +331,8 @@ def main(argv=None):
 
         return bench(argv[1:])
     a = ap.parse_args(argv)
+    if a.command == "report":
+        return _report(a)
     return _fit(a) if a.command == "fit" else _apply(a)
 
 
