@@ -37,3 +37,16 @@ def test_docs_build_and_gallery_run_without_warnings(tmp_path, monkeypatch):
         assert page.is_file(), name
         # The gallery embeds the figures each example drew.
         assert list((out / "_images").glob(f"sphx_glr_{name}_*.png")), name
+
+
+def test_no_documented_pipeline_scales_the_views_before_hume():
+    """A StandardScaler per view costs HUME accuracy (digits 0.892 -> 0.729,
+    benchmarks/bench_preprocessing.py): no example a user copies puts one
+    before HumeClustering."""
+    root = Path(__file__).resolve().parents[1]
+    pages = list((root / "examples").glob("*.py")) + list((root / "docs").glob("*.rst")) + [root / "README.md"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for block in text.split("\n\n"):
+            if "HumeClustering" in block and ("Pipeline(" in block or "ColumnTransformer(" in block):
+                assert "StandardScaler()" not in block, f"{page.name}: a StandardScaler before HumeClustering"
