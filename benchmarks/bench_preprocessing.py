@@ -46,7 +46,8 @@ def main():
                              for k, w in (("a", d1), ("b", d2))]
                 est = HumeClustering(10, view_sizes=sizes, random_state=seed)
                 accs.append(cluster_accuracy(y, est.fit_predict(Xt)))
-            print(f"| {name} | {step_name} | {' / '.join(f'{a:.3f}' for a in accs)} | {np.mean(accs):.3f} |", flush=True)
+            cells = " / ".join(f"{a:.3f}" for a in accs)
+            print(f"| {name} | {step_name} | {cells} | {np.mean(accs):.3f} |", flush=True)
 
 
 if __name__ == "__main__":
