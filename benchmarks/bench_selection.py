@@ -82,10 +82,10 @@ def part_k(data_dir, out, seeds=(0, 1, 2)):
     def one(key, X, sizes, seed):
         r = select_n_clusters(X, n_clusters_range=range(6, 15),
                               estimator=HumeClustering(view_sizes=sizes, random_state=seed))
-        pick = {k: int(r.candidates[np.argmax(r[k])]) for k in ("agreement", "run_agreement", "score")}
+        pick = {k: int(r.candidates[np.argmax(r[k])]) for k in ("agreement", "run_agreement", "probe_score")}
         res[key] = dict(chosen=r.n_clusters, candidates=r.candidates.tolist(), criterion=r.criterion.tolist(),
                         agreement=r.agreement.tolist(), run_agreement=r.run_agreement.tolist(),
-                        score=r.score.tolist(), **{f"chosen_by_{k}_alone": v for k, v in pick.items()})
+                        score=r.probe_score.tolist(), **{f"chosen_by_{k}_alone": v for k, v in pick.items()})
         print(f"K {key}: chose {r.n_clusters} (views' agreement alone {pick['agreement']}, run agreement alone "
               f"{pick['run_agreement']}, probe score alone {pick['score']})", flush=True)
 

@@ -19,8 +19,10 @@ from sklearn_hume import HumeClustering, cluster_accuracy, select_n_clusters
 from sklearn_hume.datasets import load_mfeat
 
 d = load_mfeat()
-res = select_n_clusters(d.X1, d.X2, n_clusters_range=range(8, 13),
-                        estimator=HumeClustering(n_runs=8, random_state=0), verbose=1)
+res = select_n_clusters(d.X1, d.X2, n_clusters_range=range(8, 13), estimator=HumeClustering(n_runs=8),
+                        random_state=0)
+for k, c, a, r in zip(res.candidates, res.criterion, res.agreement, res.run_agreement):
+    print(f"n_clusters={k}: criterion {c:.3f} (views' agreement {a:.3f}, run agreement {r:.3f})")
 print("chosen number of clusters:", res.n_clusters, "(the digits have 10 classes)")
 print("ACC of the chosen fit:", round(cluster_accuracy(d.y, res.estimator.labels_), 3))
 

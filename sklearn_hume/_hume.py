@@ -90,6 +90,12 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
       ``y``, which a clusterer ignores);
     - ``fit([X1, X2, X3])``: a list of 2-D arrays, one view each.
 
+    The parameters that matter: ``n_clusters``; ``balance`` when the classes
+    may be of very unequal size; ``device`` and ``batch_size`` for large data;
+    ``n_runs`` for steadier labels (proportional cost); ``random_state``.
+    The others have measured defaults (``docs/benchmarks.rst``) and are for
+    experiments; ``objective`` switches to TURTLE's or the paper's loop.
+
     Read more in the user guide (``docs/``): "How HUME works".
 
     Parameters
@@ -193,7 +199,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     batch_size : int, "auto" or None, default="auto"
         Rows per optimisation step for ``"loo"`` and ``"turtle"``, one random
         batch per step shared by all runs. ``None``: every row in every step.
-        ``"auto"``: ``"loo"`` uses every row up to 50,000 samples and batches
+        ``"auto"``: ``"loo"`` uses every row up to 35,000 samples and batches
         of 20,000 beyond; ``"turtle"`` batches of 10,000 (TURTLE's). Not used
         by ``"hume"``.
 
@@ -225,7 +231,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     neighbor_weight : float, default=0.0
         Not used by ``"hume"``, nor by steps that see a mini-batch (beyond
-        50,000 rows for ``"loo"``, 10,000 for ``"turtle"``, by default): a
+        35,000 rows for ``"loo"``, 10,000 for ``"turtle"``, by default): a
         batch holds too few of a row's neighbours. Weight of an opt-in
         neighbourhood term: the probability that a row's label differs from
         that of a neighbour, where neighbours are pairs that at least half of

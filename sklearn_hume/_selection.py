@@ -22,7 +22,8 @@ def run_agreement(estimator):
     return vote_agreement(estimator.labels_, estimator.run_labels_, estimator.voters_)
 
 
-def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=None, verbose=0):
+def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=None, random_state=None,
+                      verbose=0):
     """Choose the number of clusters without labels.
 
     Fits ``estimator`` (default: ``HumeClustering()``) once per candidate and
@@ -54,6 +55,9 @@ def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=No
         Candidates.
     estimator : HumeClustering, default=None
         Template whose other parameters are kept.
+    random_state : int, RandomState instance or None, default=None
+        Sets the template's ``random_state`` for every candidate (``None``
+        keeps the template's own), so that a choice is reproducible.
     verbose : int, default=0
         A progress bar over the candidates and one line per candidate.
 
@@ -62,8 +66,9 @@ def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=No
     result : :class:`~sklearn.utils.Bunch`
         ``n_clusters`` (the choice); arrays over the candidates:
         ``candidates``, ``criterion`` (what is maximised), ``agreement`` (the
-        views'), ``run_agreement`` and ``score`` (the probe score); and
-        ``estimator``, the chosen fitted one.
+        views': each fit's :meth:`HumeClustering.score`), ``run_agreement``
+        and ``probe_score`` (:meth:`HumeClustering.probe_score`, reported, not
+        used); and ``estimator``, the chosen fitted one.
 
     Examples
     --------
@@ -79,6 +84,8 @@ def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=No
     3
     """
     template = estimator if estimator is not None else HumeClustering()
+    if random_state is not None:
+        template = clone(template).set_params(random_state=random_state)
     given = list(n_clusters_range)
     if not all(isinstance(k, Integral) and not isinstance(k, (bool, np.bool_)) for k in given):
         raise ValueError(f"n_clusters_range must hold integers >= 2, got {given!r}: each candidate is a number of "
@@ -102,5 +109,5 @@ def select_n_clusters(X, X2=None, *, n_clusters_range=range(2, 16), estimator=No
                           f"{agreement[-1]:.3f}, run agreement {runs[-1]:.3f}); probe score {score[-1]:.3f}")
     best = int(np.argmax(criterion))
     return Bunch(n_clusters=candidates[best], candidates=np.array(candidates), criterion=np.array(criterion),
-                 agreement=np.array(agreement), run_agreement=np.array(runs), score=np.array(score),
+                 agreement=np.array(agreement), run_agreement=np.array(runs), probe_score=np.array(score),
                  estimator=fitted[best])

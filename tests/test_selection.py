@@ -103,14 +103,14 @@ def test_select_n_clusters_finds_three():
     res = select_n_clusters(X1, X2, n_clusters_range=[2, 3, 4, 5],
                             estimator=HumeClustering(n_runs=8, n_iter=100, random_state=0))
     assert res.n_clusters == 3
-    assert res.criterion.shape == res.agreement.shape == res.run_agreement.shape == res.score.shape == (4,)
+    assert res.criterion.shape == res.agreement.shape == res.run_agreement.shape == res.probe_score.shape == (4,)
     assert (res.run_agreement <= 1).all() and (res.agreement <= 1).all()
     assert res.estimator.n_clusters == 3
     # The criterion is the product of the views' agreement (score) and the runs' agreement.
     assert run_agreement(res.estimator) == pytest.approx(res.run_agreement[1])
     assert res.estimator.score(X1, X2) == pytest.approx(res.agreement[1])
     np.testing.assert_allclose(res.criterion, res.agreement * res.run_agreement)
-    assert res.estimator.probe_score(X1, X2) == pytest.approx(res.score[1])
+    assert res.estimator.probe_score(X1, X2) == pytest.approx(res.probe_score[1])
     # One view: run agreement alone.
     one = select_n_clusters(X1, n_clusters_range=[2, 3], estimator=HumeClustering(view_sizes=[6], n_runs=4,
                                                                                 n_iter=40, random_state=0))
@@ -118,3 +118,11 @@ def test_select_n_clusters_finds_three():
     assert np.isnan(one.agreement).all()
     with pytest.raises(ValueError, match=">= 2"):
         select_n_clusters(X1, X2, n_clusters_range=[1, 2])
+
+
+def test_select_n_clusters_random_state_makes_the_choice_reproducible():
+    X1, X2, _ = make_two_views()
+    runs = [select_n_clusters(X1, X2, n_clusters_range=[2, 3], estimator=HumeClustering(n_runs=2, n_iter=30),
+                              random_state=7) for _ in range(2)]
+    np.testing.assert_array_equal(runs[0].criterion, runs[1].criterion)
+    assert runs[0].estimator.random_state == 7 and "score" not in runs[0] and runs[0].probe_score.shape == (2,)
