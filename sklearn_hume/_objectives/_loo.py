@@ -31,11 +31,12 @@ READS = ("n_clusters", "n_runs", "n_iter", "learning_rate", "temperature", "entr
 KNOWN_LABELS = True  # takes rows with known classes (fit's known_labels)
 CHUNKED_RUNS = True  # its runs may be fitted in parallel chunks (n_jobs)
 FINAL_STEPS = True  # its vote may be propagated and refitted (propagation, refine)
-# batch_size="auto": every row up to this many, batches of AUTO_BATCH beyond. The
-# switch sits where a full-batch iteration costs what a batched one does with its
-# per-batch spectra (measured: wordnet10 tiled, 20,000 rows 37 s, 50,000 rows 89 s
-# full-batch, 50,001 rows 70 s batched), so that fit time does not fall as N grows.
-AUTO_FULL_BATCH, AUTO_BATCH = 35_000, 20_000
+# batch_size="auto": every row up to this many, batches of AUTO_BATCH beyond. A step
+# on N rows costs about N, a batched step what a full one on AUTO_BATCH rows does
+# plus its own spectra, so the switch sits at the batch size: with it at 50,000,
+# wordnet10 tiled took 89 s at 50,000 rows and 70 s at 50,001; at 35,000, 60 s
+# and 50 s (benchmarks/bench_speed.py).
+AUTO_FULL_BATCH, AUTO_BATCH = 20_000, 20_000
 
 
 def auto_batch(n_samples):
