@@ -31,12 +31,12 @@ READS = ("n_clusters", "n_runs", "n_iter", "learning_rate", "temperature", "entr
 KNOWN_LABELS = True  # takes rows with known classes (fit's known_labels)
 CHUNKED_RUNS = True  # its runs may be fitted in parallel chunks (n_jobs)
 FINAL_STEPS = True  # its vote may be propagated and refitted (propagation, refine)
-# batch_size="auto": every row up to this many, batches of AUTO_BATCH beyond. A step
-# on N rows costs about N, a batched step what a full one on AUTO_BATCH rows does
-# plus its own spectra, so the switch sits at the batch size: with it at 50,000,
-# wordnet10 tiled took 89 s at 50,000 rows and 70 s at 50,001; at 35,000, 60 s
-# and 50 s (benchmarks/bench_speed.py).
-AUTO_FULL_BATCH, AUTO_BATCH = 20_000, 20_000
+# batch_size="auto": every row up to this many, batches of AUTO_BATCH beyond. A full
+# step on N rows costs about N; a batched step costs a full step on AUTO_BATCH rows
+# plus the batch's own spectra, about 1.7x as much (wordnet10 tiled: 43 s at 20,000
+# rows, 73 s batched at 20,001), so the switch sits near 1.5x the batch, where the
+# two cost alike. At 50,000 a fit took 89 s and at 50,001 70 s (bench_speed.py).
+AUTO_FULL_BATCH, AUTO_BATCH = 30_000, 20_000
 
 
 def auto_batch(n_samples):
