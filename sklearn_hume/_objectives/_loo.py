@@ -32,11 +32,11 @@ KNOWN_LABELS = True  # takes rows with known classes (fit's known_labels)
 CHUNKED_RUNS = True  # its runs may be fitted in parallel chunks (n_jobs)
 FINAL_STEPS = True  # its vote may be propagated and refitted (propagation, refine)
 # batch_size="auto": every row up to this many, batches of AUTO_BATCH beyond. A full
-# step on N rows costs about N; a batched step costs a full step on AUTO_BATCH rows
-# plus the batch's own spectra, about 1.7x as much (wordnet10 tiled: 43 s at 20,000
-# rows, 73 s batched at 20,001), so the switch sits near 1.5x the batch, where the
-# two cost alike. At 50,000 a fit took 89 s and at 50,001 70 s (bench_speed.py).
-AUTO_FULL_BATCH, AUTO_BATCH = 30_000, 20_000
+# step on N rows costs about N, a batched step about what a full one on AUTO_BATCH
+# rows does, so the switch sits at the batch size. Measured on an idle machine
+# (wordnet10 tiled, benchmarks/bench_speed.py): with the switch at 30,000 a fit
+# took 24.9 s at 30,000 rows and 21.6 s at 30,001; at 50,000, 89 s and 70 s.
+AUTO_FULL_BATCH, AUTO_BATCH = 20_000, 20_000
 
 
 def auto_batch(n_samples):
