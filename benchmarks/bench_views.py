@@ -1,6 +1,6 @@
 """Extra views: does passing every embedding you have cost accuracy?
 
-    python benchmarks/bench_views.py [--cases mfeat2,wordnet10,fashion10k] [--seeds 0,1,2]
+    python benchmarks/bench_views.py [--cases mfeat,wordnet10,fashion10k,digits] [--seeds 0,1,2]
                                      [--additions noise,weak,duplicate,all,noise3] [--no-peers]
 
 For each shared case: the file's two views, then the two views plus one
@@ -50,8 +50,16 @@ def weak_view(X1):
     return W.astype(np.float32)
 
 
+def _digits():
+    """scikit-learn's digits as ``load_digits_views`` gives them (pixels, HOG): never tuned on."""
+    from sklearn_hume.datasets import load_digits_views
+
+    v = load_digits_views()
+    return {"X1": v.X1, "X2": v.X2, "y": v.y}
+
+
 def case_views(data_dir, case, addition):
-    d = np.load(Path(data_dir) / f"{case}.npz")
+    d = _digits() if case == "digits" else np.load(Path(data_dir) / f"{case}.npz")
     X1, X2 = (np.asarray(d[k], dtype=np.float32) for k in ("X1", "X2"))
     views = [X1, X2]
     if addition == "noise":
@@ -61,7 +69,7 @@ def case_views(data_dir, case, addition):
     elif addition == "duplicate":
         views.append(X1.copy())
     elif addition == "all":
-        views += [np.asarray(d[k], dtype=np.float32) for k in sorted(d.files) if k.startswith("V_")]
+        views += [np.asarray(d[k], dtype=np.float32) for k in sorted(d) if k.startswith("V_")]
     elif addition == "noise3":
         views += [noise_view(len(X1), s) for s in (7, 17, 27)]
     elif addition != "none":
