@@ -241,7 +241,7 @@ def _accuracy_title(rows, title):
     peers = {n: a for n, a in acc.items() if "probe" not in n and "Hume" not in n}
     best = max(peers, key=peers.get, default=None)
     if best is not None and "HumeClustering" in acc and peers[best] > acc["HumeClustering"]:
-        return f"{title}: HumeClustering and its peers ({best} leads on this dataset)"
+        return f"{title}: HumeClustering and its peers\n({best} leads on this dataset)"
     return f"{title}: HumeClustering and its peers"
 
 
