@@ -1,7 +1,6 @@
 """How well the fitted labeling explains a row, for ``score_samples`` and the
-opt-in ``-1`` of ``predict``: rows far from every training row in the views,
-and rows whose label the runs and views do not agree on, score low (pure
-functions on tensors and arrays)."""
+opt-in ``-1`` of ``predict``: rows far from every training row in the views
+score low (pure functions on tensors and arrays)."""
 
 from numbers import Real
 
@@ -18,30 +17,41 @@ SELF = 1 - 1e-6
 
 
 def neighbor_similarity(Zs, reference, n_neighbors=N_NEIGHBORS):
-    """Per row, the mean over the views of its mean cosine similarity to its
-    ``n_neighbors`` nearest reference rows (``reference``: the views of the
-    training rows, rows of unit norm), leaving out a row identical to it, so
-    that training rows are scored as new rows are. ``(N,)``."""
-    total = torch.zeros(Zs[0].shape[0], dtype=Zs[0].dtype, device=Zs[0].device)
-    for Z, A in zip(Zs, reference):
-        k = min(n_neighbors + 1, A.shape[0])
-        sim = nearest(unit_rows(Z), k, reference=A)[0]
-        own = sim[:, 0] >= SELF  # the row itself: take the next k instead
-        top = torch.where(own[:, None], sim[:, 1:], sim[:, :-1]) if k > 1 else sim
-        total += top.mean(1)
-    return total / len(Zs)
+    """Per row, its mean similarity to its ``n_neighbors`` nearest reference
+    rows (``reference``: the views of the training rows, rows of unit norm),
+    the views taken side by side: the mean over the views of the cosine
+    similarities to neighbours the views share. A row identical to the
+    training row is left out, so that training rows are scored as new rows
+    are. ``(N,)``.
+
+    Side by side rather than view by view: a row of a class nobody named can
+    sit close to training rows in one view, rarely in all at once (measured,
+    each class left out in turn: AUROC mfeat 0.953 against 0.910 view by
+    view)."""
+    V = len(Zs)
+    joint = torch.cat([unit_rows(Z) for Z in Zs], 1) / V**0.5
+    ref = torch.cat(list(reference), 1) / V**0.5
+    k = min(n_neighbors + 1, ref.shape[0])
+    sim = nearest(joint, k, reference=ref)[0]
+    own = sim[:, 0] >= SELF  # the row itself: take the next k instead
+    top = torch.where(own[:, None], sim[:, 1:], sim[:, :-1]) if k > 1 else sim
+    return top.mean(1)
 
 
 def row_scores(P, Zs, graph_views):
     """``score_samples`` of rows with soft labels ``P`` (ndarray ``(N, K)``)
-    and embedded views ``Zs``: the largest soft label plus, when the training
-    rows' views are kept (``graph_views``), :func:`neighbor_similarity`."""
-    scores = np.asarray(P).max(1).astype(np.float64)
-    if graph_views is not None:
-        with torch.no_grad():
-            reference = [torch.as_tensor(A, device=Zs[0].device) for A in graph_views]
-            scores += neighbor_similarity(Zs, reference).cpu().numpy().astype(np.float64)
-    return scores
+    and embedded views ``Zs``: :func:`neighbor_similarity` when the training
+    rows' views are kept (``graph_views``), else the largest soft label.
+
+    The soft label is left out when the neighbours can be read: added to
+    them it lowered the AUROC on wordnet10 (0.857 against 0.877) and
+    fashion10k (0.720 against 0.816), where the heads are as sure of the
+    rows of a class nobody named as of the others."""
+    if graph_views is None:
+        return np.asarray(P).max(1).astype(np.float64)
+    with torch.no_grad():
+        reference = [torch.as_tensor(A, device=Zs[0].device) for A in graph_views]
+        return neighbor_similarity(Zs, reference).cpu().numpy().astype(np.float64)
 
 
 def rejection_threshold(training_scores, contamination, threshold):
