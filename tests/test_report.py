@@ -110,3 +110,23 @@ def test_a_headless_browser_renders_every_cluster(fitted, tmp_path):
     run = subprocess.run([*flags, "--window-size=1000,3000", f"--screenshot={shot}", url], capture_output=True,
                          text=True, timeout=120)
     assert run.returncode == 0 and shot.stat().st_size > 10_000
+
+
+def test_image_files_are_embedded_and_missing_ones_shown_as_indices(fitted, tmp_path):
+    est, X1, X2 = fitted
+    paths = []
+    for i in range(len(X1)):
+        p = tmp_path / f"img{i}.png"
+        if i % 2 == 0:  # every other file exists
+            p.write_bytes(png_bytes(np.full((3, 3), float(i))))
+        paths.append(str(p))
+    page = build_report(est, X1, X2, images=paths, n=2)
+    shown = [int(i) for k in range(3) for kind in ("central", "doubtful") for i in est.representatives(2)[kind][k]]
+    for i in shown:
+        if i % 2 == 0:
+            assert f'alt="row {i}"' in page  # embedded as a data URI, not linked
+        else:
+            assert f'<span class="index">{i}</span>' in page
+    assert str(tmp_path) not in page
+    with pytest.raises(ValueError, match="paths for"):
+        build_report(est, X1, X2, images=paths[:3])
