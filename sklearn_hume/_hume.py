@@ -39,7 +39,7 @@ from ._consensus import fit_consensus, vote_confidence
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._malloc import allocations_off_mmap
-from ._novelty import reject, rejection_threshold, row_scores
+from ._novelty import reject, rejection_threshold, row_scores, training_scores
 from ._objectives import OBJECTIVES
 from ._prepare import (
     as_tensor,
@@ -728,8 +728,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.view_scores_, self.view_weights_, self._cluster_view_support = view_scores_and_weights(
             views.Zs, labels, K, settings.alpha, self.view_groups_)
         self.cluster_stability_ = cluster_stability(labels, self.run_labels_, consensus.permutations, K)
-        # score_samples of the fit rows, sorted: what predict's contamination is a share of.
-        self._training_scores = np.sort(row_scores(P.astype(np.float32), Zs, consensus.graph_views))
+        # What predict's contamination is a share of.
+        self._training_scores = training_scores(P.astype(np.float32), Zs, consensus.graph_views)
 
     def _label_every_row(self, data, known):
         """``labels_``, ``confidence_`` and ``run_labels_`` of every row of
@@ -992,7 +992,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         contamination : float in (0, 0.5], default=None
             The share of the training rows that would be labelled ``-1``
             (as ``IsolationForest`` reads it); the cut is their score at that
-            quantile.
+            quantile, read on at most 10,000 of them (the propagation's graph
+            rows, a random sample beyond that).
         threshold : float, default=None
             Or the cut itself, a :meth:`score_samples` value.
 

@@ -54,6 +54,18 @@ def row_scores(P, Zs, graph_views):
         return neighbor_similarity(Zs, reference).cpu().numpy().astype(np.float64)
 
 
+def training_scores(P, Zs, graph_views):
+    """The sorted scores that ``predict``'s ``contamination`` is a share of:
+    with the graph rows kept, theirs (every fit row up to their cap, a
+    random sample of the fit rows beyond: a neighbour search of at most
+    graph rows x graph rows, not fit rows x graph rows on every fit); else
+    every fit row's largest soft label."""
+    if graph_views is None:
+        return np.sort(row_scores(P, Zs, None))
+    graph = [torch.as_tensor(A, device=Zs[0].device) for A in graph_views]
+    return np.sort(row_scores(None, graph, graph_views))
+
+
 def rejection_threshold(training_scores, contamination, threshold):
     """The score below which ``predict`` labels a row ``-1``, or ``None``.
 

@@ -77,3 +77,16 @@ def test_rejection_by_hand_and_bad_settings():
         est.predict(X1, X2, threshold=float("nan"))
     with pytest.raises(ValueError, match="not both"):
         est.predict(X1, X2, contamination=0.1, threshold=1.0)
+
+
+def test_the_contamination_cut_is_read_on_the_graph_rows(monkeypatch):
+    X1, X2, _ = make_two_views(n_per_class=40, n_classes=3, seed=0)
+    est = HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit(X1, X2)
+    # Every fit row is a graph row here: the cut's scores are score_samples of the fit rows.
+    np.testing.assert_allclose(est._training_scores, np.sort(est.score_samples(X1, X2)), atol=1e-5)
+    # Beyond the graph rows' cap, a sample of that many: the search stays bounded.
+    from sklearn_hume import _propagation
+
+    monkeypatch.setattr(_propagation, "MAX_GRAPH_ROWS", 50)
+    est = HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit(X1, X2)
+    assert len(est._training_scores) == 50 and np.all(np.diff(est._training_scores) >= 0)
