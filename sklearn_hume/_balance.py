@@ -21,22 +21,21 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 
-def views_agreement(view_labels, scores, n_voters):
-    """Mean ARI between every pair of views' labels over the ``n_voters``
-    best-scored runs. ``view_labels``: per view, ``(N, R)`` labels; ``None``
-    or one view: ``nan`` (nothing to compare)."""
+def views_agreement(view_labels, voters):
+    """Mean ARI between every pair of views' labels over the runs ``voters``:
+    what :meth:`HumeClustering.score` reports. ``view_labels``: per view,
+    ``(N, R)`` labels; ``None`` or one view: ``nan`` (nothing to compare)."""
     if view_labels is None or len(view_labels) < 2:
         return float("nan")
-    voters = np.argsort(-np.asarray(scores), kind="stable")[:n_voters]
     alone = [np.asarray(v)[:, voters].T for v in view_labels]
     return float(np.mean([adjusted_rand_score(alone[i][r], alone[j][r])
                           for i, j in combinations(range(len(alone)), 2) for r in range(len(voters))]))
 
 
-def family_reliability(view_labels, scores, confidence, n_voters):
+def family_reliability(view_labels, voters, confidence):
     """The views' agreement (:func:`views_agreement`) times the runs'
     ``confidence``; the confidence alone with fewer than two views."""
-    agreement = views_agreement(view_labels, scores, n_voters)
+    agreement = views_agreement(view_labels, voters)
     return confidence if np.isnan(agreement) else agreement * confidence
 
 

@@ -154,11 +154,11 @@ def plain_vote(runs, final):
     return Consensus(K, voters, align_runs(run_labels, best, K), final.temperature, 0.0, final.n_neighbors)
 
 
-def vote_confidence(runs, final):
-    """Mean ``confidence`` of the plain vote over the fit rows: how much the
-    voting runs reproduce each other's labels, and how sure they are."""
-    consensus = plain_vote(runs, final)
-    labels, mean, counts = consensus.vote(runs.soft)
+def vote_confidence(consensus, soft):
+    """Mean ``confidence`` of ``consensus``'s vote on the runs' soft labels
+    ``soft``: how much the voting runs reproduce each other's labels, and
+    how sure they are."""
+    labels, mean, counts = consensus.vote(soft)
     return float(np.mean(consensus.confidence(labels, mean, counts)))
 
 

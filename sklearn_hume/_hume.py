@@ -16,7 +16,6 @@ rows (``_views``), the runs' soft labels, then the fitted consensus.
 import time
 from dataclasses import replace
 from functools import partial
-from itertools import combinations
 from numbers import Integral, Real
 
 import numpy as np
@@ -28,14 +27,13 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import cluster_stability
-from ._balance import family_reliability, pick
-from ._consensus import fit_consensus, vote_confidence
+from ._balance import family_reliability, pick, views_agreement
+from ._consensus import fit_consensus, plain_vote, vote_confidence
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._malloc import allocations_off_mmap
@@ -693,11 +691,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         free = replace(resolved, settings=replace(resolved.settings, balance="free"))
         families = {"entropy": (runs, resolved), "free": (fit_runs(self.objective, views.used, known, free, gen,
                                                                    verbose=self.verbose, log=self._log), free)}
-        with torch.no_grad():
-            reliability = {name: family_reliability(objective.view_labels(views.used, r.params),
-                                                    r.scores.cpu().numpy(), vote_confidence(r, f.final),
-                                                    f.final.n_voters)
-                           for name, (r, f) in families.items()}
+        reliability = {}
+        for name, (r, f) in families.items():
+            vote = plain_vote(r, f.final)
+            with torch.no_grad():
+                alone = objective.view_labels(views.used, r.params)
+            alone = None if alone is None else [a.cpu().numpy() for a in alone]
+            reliability[name] = family_reliability(alone, vote.voters, vote_confidence(vote, r.soft))
         chosen = pick(reliability)
         self._log(f"balance='auto': views' agreement x runs' confidence {reliability['entropy']:.3f} with the "
                   f"entropy term, {reliability['free']:.3f} without a size preference; kept {chosen!r}")
@@ -1140,9 +1140,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             if alone is None or len(alone) < 2:
                 labels, _, _ = self._consensus.vote(self._run_probabilities(Zs))
                 return self._probe(Zs, labels)
-            alone = [a[:, self.voters_].T.cpu().numpy() for a in alone]
-        return float(np.mean([adjusted_rand_score(alone[i][r], alone[j][r])
-                              for i, j in combinations(range(len(alone)), 2) for r in range(len(self.voters_))]))
+        return views_agreement([a.cpu().numpy() for a in alone], self.voters_)
 
     def probe_score(self, X, y=None):
         """Probe score of the predicted labels: linear learnability on each view.
