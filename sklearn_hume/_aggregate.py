@@ -95,3 +95,13 @@ def cluster_stability(labels, run_labels, perms, n_clusters):
         union = C.sum(1) + C.sum(0) - inter
         out += np.where(union > 0, inter / np.maximum(union, 1), 0.0)
     return out / len(run_labels)
+
+
+def members_by_confidence(labels, confidence, n_clusters):
+    """Per cluster ``0 .. n_clusters - 1``, its rows from the most to the
+    least confident (ties in row order)."""
+    out = []
+    for k in range(n_clusters):
+        members = np.flatnonzero(labels == k)
+        out.append(members[np.argsort(-confidence[members], kind="stable")])
+    return out

@@ -31,7 +31,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._aggregate import cluster_stability
+from ._aggregate import cluster_stability, members_by_confidence
 from ._balance import family_reliability, pick, views_agreement
 from ._consensus import fit_consensus, plain_vote, vote_confidence
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
@@ -825,13 +825,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             n = max(1, int(round(fraction * len(labels))))
             return np.argsort(-reliability, kind="stable")[:n]
         out = []
-        for k in range(self._n_clusters):
-            members = np.flatnonzero(labels == k)
+        for members in members_by_confidence(labels, confidence, self._n_clusters):
             if members.size == 0:
                 continue
             n = n_per_cluster if n_per_cluster is not None else max(1, int(round(fraction * members.size)))
-            order = np.argsort(-confidence[members], kind="stable")
-            out.append(members[order[:n]])
+            out.append(members[:n])
         return np.concatenate(out) if out else np.empty(0, dtype=np.intp)
 
     def cluster_summary(self):
@@ -915,13 +913,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
             raise ValueError(f"n must be a positive integer, got {n!r}.")
         labels, confidence = np.asarray(self.labels_), np.asarray(self.confidence_)
-        central, doubtful = [], []
-        for k in range(self._n_clusters):
-            members = np.flatnonzero(labels == k)
-            order = members[np.argsort(-confidence[members], kind="stable")]
-            central.append(order[:n])
-            doubtful.append(order[::-1][:n])
-        return {"central": central, "doubtful": doubtful}
+        ranked = members_by_confidence(labels, confidence, self._n_clusters)
+        return {"central": [order[:n] for order in ranked], "doubtful": [order[::-1][:n] for order in ranked]}
 
     # ------------------------------------------------------------------ fitted state
     def _predict_device(self):
