@@ -82,7 +82,9 @@ def test_report_from_the_command_line(fitted, tmp_path, capsys):
     main(["report", str(tmp_path / "a.npy"), str(tmp_path / "b.npy"), "--model", str(tmp_path / "m.joblib"),
           "-o", str(tmp_path / "r.html"), "--texts", str(tmp_path / "t.txt"), "-n", "2"])
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "text 0" in page or "text 1" in page
+    for rows in est.representatives(2)["central"]:  # the saved model is this one
+        for i in rows:
+            assert f"<b>{i}</b>: text {i}</blockquote>" in page
     assert "wrote the report" in capsys.readouterr().out
     with pytest.raises(SystemExit):  # exists: refused without --force
         main(["report", str(tmp_path / "a.npy"), str(tmp_path / "b.npy"), "--model", str(tmp_path / "m.joblib"),
