@@ -5,7 +5,8 @@ A fit is a short list of steps, each one call into the module named for it:
 1. validate the input (``_prepare.fit_input``, ``check_known_labels``);
 2. resolve every setting once (``_settings.resolve_settings``);
 3. prepare the training views (``_prepare.prepare_training_views``);
-4. fit the runs (``_runs.fit_runs``, with an objective from ``_objectives``);
+4. fit the runs (``_runs.fit_runs``, with an objective from ``_objectives``;
+   with known labels ``_known.fit_runs_with_known``);
 5. fit the consensus (``_consensus.fit_consensus``), which labels the fit rows;
 6. set every public fitted attribute in one place, and warn (``_diagnostics``).
 
@@ -36,6 +37,7 @@ from ._balance import family_reliability, pick, views_agreement
 from ._consensus import fit_consensus, plain_vote, vote_confidence
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
+from ._known import fit_runs_with_known
 from ._malloc import allocations_off_mmap
 from ._novelty import reject, rejection_threshold, row_scores, training_scores
 from ._objectives import OBJECTIVES
@@ -67,6 +69,12 @@ from ._weak_views import CHECK_RUNS, view_support_check, weak_views
 
 # Fitted attributes with one entry per training row (lazy dask arrays after a dask fit).
 _PER_ROW = ("labels_", "confidence_", "run_labels_")
+
+
+def _fit_runs(objective_name, Zs, known, resolved, generator, **kwargs):
+    """The runs; through ``_known`` when some rows have a known class."""
+    fit = fit_runs if known is None else fit_runs_with_known
+    return fit(objective_name, Zs, known, resolved, generator, **kwargs)
 
 
 class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
@@ -668,7 +676,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                     views.weak[views.distinct_mask] = weak_views(support)
                     self._log(f"views' support of a {CHECK_RUNS}-run pass: {np.round(support, 3).tolist()} "
                               f"({time.perf_counter() - t0:.1f}s)")
-            runs = fit_runs(self.objective, views.used, known, resolved, gen, verbose=self.verbose, log=self._log)
+            runs = _fit_runs(self.objective, views.used, known, resolved, gen, verbose=self.verbose, log=self._log)
             balance = resolved.settings.balance
             if self.balance == "auto" and "balance" in objective.READS:
                 runs, resolved, balance = self._pick_balance(objective, views, known, resolved, runs, gen)
@@ -689,7 +697,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         """``balance="auto"``: the runs fitted again with ``"free"``; the
         family whose views and runs agree more is kept (``_balance``)."""
         free = replace(resolved, settings=replace(resolved.settings, balance="free"))
-        families = {"entropy": (runs, resolved), "free": (fit_runs(self.objective, views.used, known, free, gen,
+        families = {"entropy": (runs, resolved), "free": (_fit_runs(self.objective, views.used, known, free, gen,
                                                                    verbose=self.verbose, log=self._log), free)}
         reliability = {}
         for name, (r, f) in families.items():

@@ -65,8 +65,9 @@ def _optimise(objective_name, Zs, params, settings, runtime, seed, known, tuner,
     return params, torch.cat([part[1] for part in parts]).to(device), max(part[2] for part in parts)
 
 
-def fit_runs(objective_name, Zs, known, resolved, generator, *, verbose=0, log=print):
-    """Initialise the runs from ``generator``, optimise them, read them out.
+def fit_runs(objective_name, Zs, known, resolved, generator, *, init=None, verbose=0, log=print):
+    """Initialise the runs from ``generator`` (or start them from ``init``,
+    parameters in ``objective.init``'s layout), optimise them, read them out.
 
     ``known`` is ``(rows, classes)`` of the rows with a known class, or
     ``None``; ``resolved`` the fit's :class:`~sklearn_hume._settings.Resolved`.
@@ -74,7 +75,7 @@ def fit_runs(objective_name, Zs, known, resolved, generator, *, verbose=0, log=p
     """
     objective, settings, runtime = OBJECTIVES[objective_name], resolved.settings, resolved.runtime
     device = Zs[0].device
-    params = objective.init([Z.shape[1] for Z in Zs], settings, generator)
+    params = objective.init([Z.shape[1] for Z in Zs], settings, generator) if init is None else init
     seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=generator))
     known = None if known is None else tuple(torch.as_tensor(a, device=device) for a in known)
     tuner = ThreadTuner(runtime.max_threads, runtime.n_threads, active=device.type == "cpu",

@@ -14,6 +14,8 @@ Every objective module defines:
 - ``fit(Zs, params, settings, seed, progress, known, tuner)``: optimise
   them (``known``: rows with known classes, or ``None``; ``tuner``: the
   loop's thread chooser, or ``None``), return ``(params, losses, n_iter)``;
+- with ``KNOWN_LABELS``, ``permute_clusters(params, numbering)``: the
+  parameters with run ``r``'s cluster ``k`` renumbered ``numbering[r, k]``;
 - ``probabilities(Zs, params, temperature)``: soft labels ``(N, R, K)``;
 - ``probe_views(Zs)``: the views the probe score reads;
 - ``view_labels(Zs, params)``: each view's labels alone, or ``None``;

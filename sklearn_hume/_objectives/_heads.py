@@ -145,6 +145,13 @@ def init(dims, settings, generator):
     return init_heads(dims, settings.n_runs, settings.n_clusters, generator)
 
 
+def permute_clusters(params, numbering):
+    """The heads with every run's clusters renumbered: run ``r``'s cluster
+    ``k`` becomes ``numbering[r, k]`` (``(R, K)`` permutations)."""
+    index = torch.as_tensor(numbering, dtype=torch.long).argsort(1)  # new id -> old id, per run
+    return [p.gather(-1, index.to(p.device).view(index.shape[0], 1, -1).expand_as(p)) for p in params]
+
+
 def check_views(n_views):
     """Heads work with any number of views."""
 

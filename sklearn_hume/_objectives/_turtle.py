@@ -13,6 +13,7 @@ from ._heads import (  # noqa: F401  (the shared part of the objective interface
     init,
     neighbor_graph,
     penalties,
+    permute_clusters,
     probabilities,
     probe_views,
     public_heads,
