@@ -37,7 +37,7 @@ from ._balance import family_reliability, pick, views_agreement
 from ._consensus import fit_consensus, plain_vote, vote_confidence
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
-from ._known import fit_runs_with_known
+from ._known import few_known, fit_runs_with_known
 from ._malloc import allocations_off_mmap
 from ._novelty import reject, rejection_threshold, row_scores, training_scores
 from ._objectives import OBJECTIVES
@@ -72,8 +72,8 @@ _PER_ROW = ("labels_", "confidence_", "run_labels_")
 
 
 def _fit_runs(objective_name, Zs, known, resolved, generator, **kwargs):
-    """The runs; through ``_known`` when some rows have a known class."""
-    fit = fit_runs if known is None else fit_runs_with_known
+    """The runs; through ``_known`` when some known class has few known rows."""
+    fit = fit_runs_with_known if known is not None and few_known(known[1]) else fit_runs
     return fit(objective_name, Zs, known, resolved, generator, **kwargs)
 
 
@@ -620,7 +620,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             rows keep their known class in ``labels_``, classes without a
             known row stay free clusters, and known labels that the fit
             contradicts are reported (``known_labels_contradicted_`` and a
-            warning).
+            warning). Where a known class has fewer than 5 known rows, the
+            runs are first fitted without the known rows, their clusters
+            named after the known classes, and the runs then go on with the
+            known rows for a third of the schedule (``_known``), so that one
+            atypical row per class does not shape its cluster.
 
         Returns
         -------

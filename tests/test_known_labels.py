@@ -144,3 +144,12 @@ def test_one_known_row_per_class_does_not_hurt_on_digits():
         assert np.all(est.labels_[known >= 0] == known[known >= 0])
         accs.append(np.mean(est.labels_[known < 0] == y[known < 0]))  # in the user's numbering, no matching
     assert np.mean(accs) >= free - 0.005, accs
+
+
+def test_runs_start_without_the_known_rows_only_while_a_class_has_few():
+    from sklearn_hume._known import ENOUGH_ROWS, few_known
+
+    assert few_known(np.array([0, 1, 2]))                                  # one row per class
+    assert not few_known(np.repeat([0, 1, 2], ENOUGH_ROWS))
+    assert few_known(np.r_[np.repeat([0, 1], ENOUGH_ROWS), 2])             # one class with a single row
+    assert not few_known(np.repeat([3, 7], ENOUGH_ROWS))                   # classes without rows do not count
