@@ -362,3 +362,40 @@ def test_gram_route_spectrum_equals_svd_route():
     torch.testing.assert_close(h1, h2)
     torch.testing.assert_close((U1 * g1) @ U1.T, (U2 * g2) @ U2.T)
     torch.testing.assert_close(U2.T @ U2, torch.eye(6, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_adam_step_takes_torch_adams_steps(dtype):
+    # The same steps as torch.optim.Adam, bit for bit, through a change of
+    # learning rate and with a parameter that has no gradient.
+    g = torch.Generator().manual_seed(0)
+    target = torch.randn(3, 4, generator=g, dtype=dtype)
+    ours = [torch.randn(3, 4, generator=g, dtype=dtype).requires_grad_(), torch.zeros(2, dtype=dtype).requires_grad_()]
+    theirs = [p.detach().clone().requires_grad_() for p in ours]
+    opt, state, lr = torch.optim.Adam(theirs, lr=0.1), _optim.adam_state(ours), 0.1
+    for it in range(25):
+        if it == 10:
+            lr *= 0.1
+            for group in opt.param_groups:
+                group["lr"] *= 0.1
+        for params in (ours, theirs):
+            _optim.zero_grad(params)
+            ((params[0] - target) ** 4).sum().backward()  # params[1] gets no gradient
+        _optim.adam_step(ours, state, lr)
+        opt.step()
+    assert torch.equal(ours[0], theirs[0]) and torch.equal(ours[1], theirs[1])
+    assert not torch.equal(ours[0], target)  # it moved, not to the end
+
+
+def test_a_fit_does_not_import_torch_dynamo():
+    # torch.optim's first optimiser imports torch._dynamo (1.5 s per process).
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np\nfrom sklearn_hume import HumeClustering\n"
+            "X = np.random.RandomState(0).normal(size=(40, 6))\n"
+            "for objective in ('loo', 'turtle'):\n"
+            "    HumeClustering(n_clusters=2, objective=objective, n_runs=2, n_iter=3).fit(X[:, :3], X[:, 3:])\n"
+            "print('torch._dynamo' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "False"

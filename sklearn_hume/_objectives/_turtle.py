@@ -4,7 +4,7 @@ hypergradient (TURTLE, Gadetsky, Jiang & Brbić, ICML 2024)."""
 
 import torch
 
-from .._optim import optimise
+from .._optim import adam_state, adam_step, optimise, zero_grad
 from ._heads import (  # noqa: F401  (the shared part of the objective interface)
     batched_linear,
     check_views,
@@ -57,7 +57,8 @@ def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
     prior = log_prior(settings.cluster_prior, device)
     inner = [(torch.zeros(R, Z.shape[1], K, device=device, requires_grad=True),
               torch.zeros(R, 1, K, device=device, requires_grad=True)) for Z in Zs]
-    inner_opt = torch.optim.Adam([p for pair in inner for p in pair], lr=settings.inner_lr)
+    inner_params = [p for pair in inner for p in pair]
+    inner_state = adam_state(inner_params)
     batch = min(settings.batch_size, n)
     gen = torch.Generator().manual_seed(seed)
     graph = neighbor_graph(Zs, settings, batch)
@@ -68,9 +69,9 @@ def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
         # Warm-started: a few steps per outer iteration track the labels.
         with torch.enable_grad():
             for _ in range(settings.inner_steps):
-                inner_opt.zero_grad(set_to_none=True)
+                zero_grad(inner_params)
                 inner_cross_entropy(Zb, Y.detach(), inner).sum().backward()
-                inner_opt.step()
+                adam_step(inner_params, inner_state, settings.inner_lr)
         fixed = [(V.detach(), b.detach()) for V, b in inner]  # first-order hypergradient
         fit_term = inner_cross_entropy(Zb, Y, fixed)
         return fit_term + penalties(Y, Zs, params, temperature, settings, prior, known, graph)
