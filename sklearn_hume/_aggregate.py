@@ -15,13 +15,20 @@ def contingency(a, b, n_clusters):
     return C
 
 
-def match_clusters(labels, targets, n_clusters):
-    """The renumbering of cluster ids that agrees with ``targets`` on the most
-    samples (Hungarian algorithm): ``numbering[k]`` is cluster ``k``'s new id."""
-    clusters, ids = linear_sum_assignment(-contingency(labels, targets, n_clusters))
-    numbering = np.empty(n_clusters, dtype=np.int64)
+def best_numbering(score):
+    """The renumbering of cluster ids with the largest summed ``score[k,
+    numbering[k]]`` (Hungarian algorithm; ``score`` square, cluster x id):
+    ``numbering[k]`` is cluster ``k``'s new id."""
+    clusters, ids = linear_sum_assignment(-score)
+    numbering = np.empty(len(score), dtype=np.int64)
     numbering[clusters] = ids
     return numbering
+
+
+def match_clusters(labels, targets, n_clusters):
+    """The renumbering of cluster ids that agrees with ``targets`` on the most
+    samples (:func:`best_numbering` of their contingency table)."""
+    return best_numbering(contingency(labels, targets, n_clusters))
 
 
 def align_runs(run_labels, reference, n_clusters):

@@ -19,8 +19,8 @@ import math
 from dataclasses import replace
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
+from ._aggregate import best_numbering
 from ._consensus import fit_consensus, plain_vote
 from ._objectives import OBJECTIVES
 from ._runs import fit_runs
@@ -55,21 +55,16 @@ def name_clusters(soft, classes, n_clusters):
     claims take the remaining ids.
     """
     log_p = np.log(np.clip(np.asarray(soft, dtype=np.float64), 1e-12, None))
-    cost = np.zeros((n_clusters, n_clusters))
-    np.add.at(cost.T, np.asarray(classes), -log_p)
-    clusters, ids = linear_sum_assignment(cost)
-    naming = np.empty(n_clusters, dtype=np.int64)
-    naming[clusters] = ids
-    return naming
+    score = np.zeros((n_clusters, n_clusters))  # cluster x class: summed log probability
+    np.add.at(score.T, np.asarray(classes), log_p)
+    return best_numbering(score)
 
 
 def continuation(settings):
     """The settings of the continued runs: the last :data:`CONTINUATION` of
     the schedule, at its final temperature and learning rate."""
-    n_anneals = sum(a < settings.n_iter for a in settings.anneal_at)
     return replace(settings, n_iter=math.ceil(settings.n_iter * CONTINUATION), anneal_at=(),
-                   temperature=settings.final_temperature,
-                   learning_rate=settings.learning_rate * settings.anneal_factor**n_anneals)
+                   temperature=settings.final_temperature, learning_rate=settings.final_learning_rate)
 
 
 def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, verbose=0, log=print):

@@ -69,9 +69,17 @@ class Settings:
     balance: str = "entropy"
 
     @property
+    def n_anneals(self):
+        """Annealing steps that fall inside the schedule."""
+        return sum(a < self.n_iter for a in self.anneal_at)
+
+    @property
     def final_temperature(self):
-        n = sum(a < self.n_iter for a in self.anneal_at)
-        return self.temperature * self.anneal_factor**n
+        return self.temperature * self.anneal_factor**self.n_anneals
+
+    @property
+    def final_learning_rate(self):
+        return self.learning_rate * self.anneal_factor**self.n_anneals
 
 
 @dataclass(frozen=True)
