@@ -344,6 +344,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         How reproducible each cluster is across the runs, in ``[0, 1]``: the
         mean Jaccard index between the cluster and each run's aligned cluster.
 
+    cluster_shares_ : ndarray of shape (n_clusters,)
+        The share of the fit rows (``n_fit_rows_``; every row for in-memory
+        data) in each cluster of ``labels_``, summing to one: the class sizes
+        the fit settled on. The default balance term pulls them towards
+        ``1 / n_clusters``; read them to see whether it did (the user guide's
+        "Classes of unequal size").
+
     view_scores_ : ndarray of shape (n_views,)
         How well each view alone supports the labeling: Cohen's kappa between
         ``labels_`` and the exact leave-one-out predictions of a ridge
@@ -740,6 +747,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.view_scores_, self.view_weights_, self._cluster_view_support = view_scores_and_weights(
             views.Zs, labels, K, settings.alpha, self.view_groups_)
         self.cluster_stability_ = cluster_stability(labels, self.run_labels_, consensus.permutations, K)
+        self.cluster_shares_ = np.bincount(labels, minlength=K) / len(labels)
         # What predict's contamination is a share of.
         self._training_scores = training_scores(P.astype(np.float32), Zs, consensus.graph_views)
 

@@ -71,3 +71,14 @@ def test_family_reliability_by_hand():
     same = [np.column_stack([a, a]), np.column_stack([a, a])]
     assert family_reliability(same, [0, 1], 0.8) == pytest.approx(0.8)   # ARI 1 x confidence 0.8
     assert family_reliability(same[:1], [0, 1], 0.8) == pytest.approx(0.8)  # one view: confidence alone
+
+
+def test_cluster_shares_report_the_sizes_the_fit_found():
+    X1, X2, y = _unequal_views(SIZES_10_TO_1, 0)
+    for balance in ("entropy", "free"):
+        est = HumeClustering(n_clusters=4, n_runs=4, balance=balance, random_state=0).fit(X1, X2)
+        np.testing.assert_allclose(est.cluster_shares_, np.bincount(est.labels_, minlength=4) / len(y))
+        assert est.cluster_shares_.sum() == pytest.approx(1.0)
+    # The size-free fit recovers the 400 : 160 : 80 : 40 classes: its shares
+    # are theirs, where the entropy term's largest cluster is cut down.
+    np.testing.assert_allclose(np.sort(est.cluster_shares_)[::-1], np.array(SIZES_10_TO_1) / len(y), atol=0.02)
