@@ -283,9 +283,10 @@ def main(argv=None):
     f.add_argument("--force", action="store_true", help="overwrite output files that exist")
     f.add_argument("--view-sizes", help="split a single file's matrix into views of these widths, e.g. 76,240")
     f.add_argument("--objective", default="loo", choices=["loo", "turtle", "hume"])
-    f.add_argument("--balance", default="entropy", choices=["entropy", "free", "auto"],
-                   help="entropy: clusters pulled towards equal sizes (default); free: no size preference, for "
-                        "classes of very unequal size; auto: fit both, keep the one whose views agree more")
+    f.add_argument("--balance", default="auto", choices=["entropy", "free", "density", "auto"],
+                   help="auto (default): fit with equal cluster sizes and with density-weighted ones, keep the "
+                        "labeling the views' kNN graph prefers; entropy: equal sizes only (faster); density: "
+                        "density-weighted only; free: no size preference")
     f.add_argument("--n-runs", type=int, default=8)
     f.add_argument("--n-iter", type=int, default=None, help="outer iterations (default: the objective's)")
     f.add_argument("--temperature", type=float, default=None, help="label temperature (default: 0.1)")

@@ -154,14 +154,6 @@ def plain_vote(runs, final):
     return Consensus(K, voters, align_runs(run_labels, best, K), final.temperature, 0.0, final.n_neighbors)
 
 
-def vote_confidence(consensus, soft):
-    """Mean ``confidence`` of ``consensus``'s vote on the runs' soft labels
-    ``soft``: how much the voting runs reproduce each other's labels, and
-    how sure they are."""
-    labels, mean, counts = consensus.vote(soft)
-    return float(np.mean(consensus.confidence(labels, mean, counts)))
-
-
 def fit_consensus(Zs, runs, final, known, generator):
     """The fitted :class:`Consensus` of ``runs`` (:class:`~sklearn_hume._runs.Runs`)
     and what it gives the fit rows.

@@ -181,14 +181,22 @@ def check_prior(cluster_prior, n_clusters, n_run_clusters=None):
 
 def _balance(params, objective):
     """The balance term the runs are fitted with first: ``"auto"`` fits
-    ``"entropy"`` and then ``"free"``; an objective without the choice, and
-    a fit with a ``cluster_prior``, use the entropy (or the prior's KL)."""
+    ``"entropy"`` and then ``"density"`` (:func:`auto_balance`); an objective
+    without the choice, and a fit with a ``cluster_prior``, use the entropy
+    (or the prior's KL)."""
     if "balance" not in objective.READS:
         return "entropy"
-    if params["balance"] != "entropy" and params["cluster_prior"] is not None:
+    if params["balance"] in ("free", "density") and params["cluster_prior"] is not None:
         raise ValueError(f"balance={params['balance']!r} and a cluster_prior are two answers to one question; "
                          "the prior fixes the cluster sizes. Use one or the other.")
     return "entropy" if params["balance"] == "auto" else params["balance"]
+
+
+def auto_balance(params, objective):
+    """Whether the fit chooses between the entropy and the density-weighted
+    runs (``balance="auto"``): not with a ``cluster_prior``, which fixes the
+    sizes, nor for an objective without the choice."""
+    return params["balance"] == "auto" and "balance" in objective.READS and params["cluster_prior"] is None
 
 
 def _anneal_at(value, default):

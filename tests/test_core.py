@@ -102,6 +102,30 @@ def test_loo_loss_value_and_backward_equal_autograd_of_the_formula(prior):
     torch.testing.assert_close(lb.grad, la.grad)
 
 
+def test_density_weighted_loo_loss_value_and_backward_equal_autograd_of_the_formula():
+    # balance="density": the balance penalty reads the mean label with rows
+    # weighted; with equal weights it is the plain loss.
+    bases = _two_view_bases()
+    N, R, K = bases[0][0].shape[0], 3, 4
+    logits = 3 * torch.randn(N, R, K, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    row_w = torch.rand(N, generator=torch.Generator().manual_seed(7), dtype=torch.float64) + 0.1
+    w = torch.tensor([0.5, 2.0, -1.0], dtype=torch.float64)
+    C = torch.randn(N, R, K, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    la, lb = logits.clone().requires_grad_(), logits.clone().requires_grad_()
+    Ya = torch.softmax(la, -1)
+    fit = sum((_ridge.loo_residuals(Ya, *b) ** 2).sum(-1).mean(0) for b in bases) / len(bases)
+    m = (row_w[:, None, None] * Ya).sum(0) / row_w.sum()  # (R, K): the weighted mean label
+    reference = fit + 1.0 - (Ya * Ya).sum(-1).mean(0) + 1.5 * (m * torch.log(m)).sum(-1)
+    ((reference * w).sum() + (Ya * C).sum()).backward()
+    value, Yb = _loo.loo_loss(_cluster_major(lb), K, bases, 1.5, row_weights=row_w)
+    ((value * w).sum() + (Yb * C).sum()).backward()
+    torch.testing.assert_close(value, reference.detach())
+    torch.testing.assert_close(lb.grad, la.grad)
+    plain, _ = _loo.loo_loss(_cluster_major(logits), K, bases, 1.5)
+    same, _ = _loo.loo_loss(_cluster_major(logits), K, bases, 1.5, row_weights=torch.full((N,), 3.0, dtype=torch.float64))
+    torch.testing.assert_close(same, plain)
+
+
 def test_loo_loss_gradient_matches_finite_differences():
     bases = _two_view_bases()
     logits = torch.randn(bases[0][0].shape[0], 2 * 3, generator=torch.Generator().manual_seed(5),

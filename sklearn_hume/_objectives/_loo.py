@@ -4,6 +4,7 @@ how well a linear model generalises the labeling."""
 
 import torch
 
+from .._density import density_weights
 from .._optim import optimise
 from .._ridge import hat_complement, loo_scale, ridge_spectrum
 from ._heads import (  # noqa: F401  (the shared part of the objective interface)
@@ -59,13 +60,15 @@ class _LooLoss(torch.autograd.Function):
     ``g_Y = (2 / (N V)) sum_v (I - H_v) D_v^2 (I - H_v) Y - 2 Y / N + w grad_m / N``
     (``D = diag(1 / (1 - h))``, ``H`` symmetric) the backward is a softmax's,
     ``Y * (g_Y - <g_Y, Y>)``: two products per view and a dozen passes over
-    ``Y``. Autograd through the same steps took 10-25 % longer per iteration
+    ``Y``. With ``row_weights`` (``balance="density"``) the balance penalty
+    reads the weighted mean label, and its gradient reaches row ``i`` with
+    ``w_i / sum(w)`` instead of ``1 / N``. Autograd through the same steps took 10-25 % longer per iteration
     (mfeat2, fashion10k), mostly in its reductions over the short cluster axis
     and the gradient sums it keeps between nodes.
     """
 
     @staticmethod
-    def forward(ctx, logits, n_clusters, entropy_weight, log_prior, size_free, *spectra):
+    def forward(ctx, logits, n_clusters, entropy_weight, log_prior, size_free, row_weights, *spectra):
         ctx.set_materialize_grads(False)
         N, K = logits.shape[0], n_clusters
         R = logits.shape[1] // K
@@ -91,10 +94,14 @@ class _LooLoss(torch.autograd.Function):
             fit = (error * scale).sum(0)
         else:
             scale = through_share = None
+            if row_weights is not None:
+                row_weights = row_weights / row_weights.sum()
+                share = (row_weights @ flat).view(K, R)
             balance, balance_grad = balance_and_gradient(share, log_prior, cluster_dim=0)
             fit = per_column.view(K, R).sum(0) + 1.0
         ctx.save_for_backward(Y, balance_grad, *weighted, *spectra[0::3], *spectra[1::3])
         ctx.entropy_weight, ctx.n_views, ctx.scale, ctx.through_share = entropy_weight, n_views, scale, through_share
+        ctx.row_weights = row_weights
         return fit + entropy_weight * balance, Y
 
     @staticmethod
@@ -112,17 +119,20 @@ class _LooLoss(torch.autograd.Function):
             fit = fit.mul_(2.0 / (N * V)).sub_(flat, alpha=2.0 / N).view(N, K, R)
             if ctx.scale is not None:  # size_free: the gradient of E_k / (K p_k)
                 fit = fit.add_(1.0 / N).mul_(ctx.scale).add_(ctx.through_share / N)
-            fit += balance_grad * (ctx.entropy_weight / N)
+            if ctx.row_weights is None:
+                fit += balance_grad * (ctx.entropy_weight / N)
+            else:
+                fit += balance_grad * (ctx.row_weights * ctx.entropy_weight).view(N, 1, 1)
             grad = fit.mul_(grad_runs.view(1, 1, R))
         if grad_Y is not None:
             grad = grad_Y if grad is None else grad.add_(grad_Y)
         if grad is None:
-            return (None,) * (5 + 3 * V)
+            return (None,) * (6 + 3 * V)
         grad_logits = Y * (grad - (grad * Y).sum(1, keepdim=True))
-        return (grad_logits.view(N, K * R), None, None, None, None) + (None,) * (3 * V)
+        return (grad_logits.view(N, K * R), None, None, None, None, None) + (None,) * (3 * V)
 
 
-def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None, size_free=False):
+def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None, size_free=False, row_weights=None):
     """The ``"loo"`` objective of every run and the labels it scores.
 
     Parameters
@@ -140,6 +150,9 @@ def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None, size_fre
     size_free : bool
         ``balance="free"``: each cluster's error relative to its share, and a
         floor barrier instead of the entropy (see :class:`_LooLoss`).
+    row_weights : tensor of shape (N,) or None
+        ``balance="density"``: the balance penalty reads the mean label with
+        rows weighted by these (:func:`~sklearn_hume._density.density_weights`).
 
     Returns
     -------
@@ -154,7 +167,7 @@ def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None, size_fre
     Y : tensor of shape (N, R, K)
         The labels (a view of a cluster-major tensor), differentiable.
     """
-    losses, Y = _LooLoss.apply(logits, n_clusters, entropy_weight, log_prior, size_free,
+    losses, Y = _LooLoss.apply(logits, n_clusters, entropy_weight, log_prior, size_free, row_weights,
                                *[t for basis in bases for t in basis])
     return losses, Y.permute(0, 2, 1)
 
@@ -169,14 +182,19 @@ def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
     # Batches are shared by all runs: one generator, the same in every chunk of runs.
     gen = torch.Generator().manual_seed(seed)
     graph = neighbor_graph(Zs, settings, batch)
+    # balance="density": the weights ride with the views through the batches.
+    weights = None
+    if settings.balance == "density":
+        weights = density_weights(Zs, torch.Generator().manual_seed(seed))[:, None].to(device)
 
     def loss_fn(it, temperature):
-        Zb = draw_batch(Zs, batch, gen)
+        Zb = draw_batch(Zs if weights is None else Zs + [weights], batch, gen)
+        w = None if weights is None else Zb.pop()[:, 0]
         # A mini-batch gets the exact LOO objective of its own ridge fits.
         bases = full if full is not None else [ridge_spectrum(Z, settings.alpha, gram=True) for Z in Zb]
         logits = mean_logits(Zb, params, temperature, clusters_side_by_side)
         losses, Y = loo_loss(logits, settings.n_clusters, bases, settings.entropy_weight, prior,
-                             size_free=settings.balance == "free")
+                             size_free=settings.balance == "free", row_weights=w)
         return losses + side_penalties(Y, Zs, params, temperature, settings, known, graph)
 
     losses, n_iter = optimise(loss_fn, params, settings, deterministic=full is not None, progress=progress, tuner=tuner)

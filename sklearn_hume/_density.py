@@ -1,0 +1,63 @@
+"""Row weights for ``balance="density"``: the balance term counts a dense
+region's rows for less (pure functions on tensors).
+
+The entropy term asks every cluster to hold ``1 / K`` of the rows. When a
+class has ten times the rows of another, the term splits it and merges small
+classes. Subsampling a class thins it out but leaves the region it fills in
+the embeddings about the same, so a class's *region* says more about it than
+its count. Each row gets the weight ``c ** -BETA``, ``c`` the number of rows
+within a fixed similarity of it (the views side by side, the same radius for
+every row): the entropy of the weighted mean label then balances clusters
+halfway (on a log scale) between equal counts (``BETA = 0``) and equal regions
+(``BETA = 1``). Measured (``benchmarks/bench_imbalance.py``, and the benchmarks
+page for ``BETA``): alone it loses on balanced classes, where classes' regions
+differ (bags and sandals spread wider than trousers), so ``balance="auto"``
+keeps it only when it gives the labeling that the kNN graph prefers.
+"""
+
+import torch
+
+from ._graph import unit_rows
+
+# Halfway between equal counts and equal regions (the benchmarks page: 0.25 and 1
+# were measured too).
+BETA = 0.5
+# The radius: this quantile of the rows' similarity to their RADIUS_NEIGHBORS-th
+# nearest row, so that a typical row counts about that many neighbours.
+RADIUS_QUANTILE, RADIUS_NEIGHBORS = 0.5, 20
+# Rows the counts are read against beyond this many rows: a random sample (the
+# counts are only needed up to a common factor).
+MAX_REFERENCE_ROWS = 10_000
+_BLOCK = 1024
+
+
+def _similarities(F, reference):
+    """Blocks of ``F @ reference.T``, rows of ``F`` in order."""
+    for start in range(0, F.shape[0], _BLOCK):
+        yield F[start:start + _BLOCK] @ reference.T
+
+
+def density_weights(Zs, generator, beta=BETA):
+    """Per row, ``c ** -beta`` scaled to mean one, ``(N,)`` float32.
+
+    ``c`` counts the reference rows (every row, or a random
+    :data:`MAX_REFERENCE_ROWS` of them drawn from ``generator``) whose cosine
+    similarity to the row, with the views' unit rows side by side, is at
+    least the radius: the :data:`RADIUS_QUANTILE` quantile over rows of the
+    similarity to their :data:`RADIUS_NEIGHBORS`-th nearest reference row. A
+    row counts itself when it is a reference row (``c >= 1``).
+    """
+    V = len(Zs)
+    F = torch.cat([unit_rows(Z.float()) for Z in Zs], 1) / V**0.5
+    n = F.shape[0]
+    if n > MAX_REFERENCE_ROWS:
+        pick = torch.randperm(n, generator=generator)[:MAX_REFERENCE_ROWS].to(F.device)
+        reference = F[pick]
+    else:
+        reference = F
+    k = min(RADIUS_NEIGHBORS + 1, reference.shape[0])  # + 1: a reference row is its own nearest
+    kth = torch.cat([sim.topk(k, dim=1).values[:, -1] for sim in _similarities(F, reference)])
+    radius = torch.quantile(kth.double(), RADIUS_QUANTILE).to(F.dtype)
+    counts = torch.cat([(sim >= radius).sum(1) for sim in _similarities(F, reference)])
+    w = counts.clamp_min(1).to(torch.float32) ** -beta
+    return w / w.mean()
