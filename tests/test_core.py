@@ -122,7 +122,8 @@ def test_density_weighted_loo_loss_value_and_backward_equal_autograd_of_the_form
     torch.testing.assert_close(value, reference.detach())
     torch.testing.assert_close(lb.grad, la.grad)
     plain, _ = _loo.loo_loss(_cluster_major(logits), K, bases, 1.5)
-    same, _ = _loo.loo_loss(_cluster_major(logits), K, bases, 1.5, row_weights=torch.full((N,), 3.0, dtype=torch.float64))
+    equal = torch.full((N,), 3.0, dtype=torch.float64)
+    same, _ = _loo.loo_loss(_cluster_major(logits), K, bases, 1.5, row_weights=equal)
     torch.testing.assert_close(same, plain)
 
 
