@@ -31,10 +31,19 @@ MAX_REFERENCE_ROWS = 10_000
 _BLOCK = 1024
 
 
-def _similarities(F, reference):
-    """Blocks of ``F @ reference.T``, rows of ``F`` in order."""
-    for start in range(0, F.shape[0], _BLOCK):
-        yield F[start:start + _BLOCK] @ reference.T
+def _joint_rows(Zs, rows):
+    """The views' unit rows side by side, scaled to unit norm, of ``rows`` (a
+    slice or indices)."""
+    return torch.cat([unit_rows(Z[rows].float()) for Z in Zs], 1) / len(Zs) ** 0.5
+
+
+def _similarities(Zs, reference):
+    """Blocks of every row's similarities to the ``reference`` rows, rows in
+    order; each block's joint rows are built on the fly, so that no copy of
+    all rows is made (a million rows of two 128-column views would take 1 GiB)."""
+    n = Zs[0].shape[0]
+    for start in range(0, n, _BLOCK):
+        yield _joint_rows(Zs, slice(start, start + _BLOCK)) @ reference.T
 
 
 def density_weights(Zs, generator, beta=BETA):
@@ -47,17 +56,14 @@ def density_weights(Zs, generator, beta=BETA):
     similarity to their :data:`RADIUS_NEIGHBORS`-th nearest reference row. A
     row counts itself when it is a reference row (``c >= 1``).
     """
-    V = len(Zs)
-    F = torch.cat([unit_rows(Z.float()) for Z in Zs], 1) / V**0.5
-    n = F.shape[0]
+    n = Zs[0].shape[0]
     if n > MAX_REFERENCE_ROWS:
-        pick = torch.randperm(n, generator=generator)[:MAX_REFERENCE_ROWS].to(F.device)
-        reference = F[pick]
+        reference = _joint_rows(Zs, torch.randperm(n, generator=generator)[:MAX_REFERENCE_ROWS].to(Zs[0].device))
     else:
-        reference = F
+        reference = _joint_rows(Zs, slice(None))
     k = min(RADIUS_NEIGHBORS + 1, reference.shape[0])  # + 1: a reference row is its own nearest
-    kth = torch.cat([sim.topk(k, dim=1).values[:, -1] for sim in _similarities(F, reference)])
-    radius = torch.quantile(kth.double(), RADIUS_QUANTILE).to(F.dtype)
-    counts = torch.cat([(sim >= radius).sum(1) for sim in _similarities(F, reference)])
+    kth = torch.cat([sim.topk(k, dim=1).values[:, -1] for sim in _similarities(Zs, reference)])
+    radius = torch.quantile(kth.double(), RADIUS_QUANTILE).to(reference.dtype)
+    counts = torch.cat([(sim >= radius).sum(1) for sim in _similarities(Zs, reference)])
     w = counts.clamp_min(1).to(torch.float32) ** -beta
     return w / w.mean()
