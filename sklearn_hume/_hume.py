@@ -121,8 +121,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     - ``fit([X1, X2, X3])``: a list of 2-D arrays, one view each.
 
     The parameters that matter: ``n_clusters``; ``balance="entropy"`` for
-    fits about 1.7x faster when the classes are known to be of about equal
-    size; ``device`` and ``batch_size`` for large data; ``n_runs`` for
+    fits about twice as fast when the classes are known to be of about
+    equal size; ``device`` and ``batch_size`` for large data; ``n_runs`` for
     steadier labels (proportional cost); ``random_state``.
     The others have measured defaults (``docs/benchmarks.rst``) and are for
     experiments; ``objective`` switches to TURTLE's or the paper's loop.
@@ -214,8 +214,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         - ``"auto"``: fit the runs with both and keep the labeling with the
           higher modularity on the views' kNN graph (the share of each row's
           10 nearest rows in its own cluster, less the share chance gives);
-          ``balance_`` says which. Twice the runs' time (1.6-1.8x a fit on
-          the shared cases); ``"entropy"`` fits as before, faster.
+          ``balance_`` says which. Twice the runs' time (fits took 1.7-2.4x
+          as long on the shared cases); ``"entropy"`` fits as before, faster.
         - ``"free"``: no size preference: each cluster's error counts
           relative to its share and only clusters below ``0.3 /
           n_clusters`` of the rows are pushed back.

@@ -62,9 +62,10 @@ class _LooLoss(torch.autograd.Function):
     ``Y * (g_Y - <g_Y, Y>)``: two products per view and a dozen passes over
     ``Y``. With ``row_weights`` (``balance="density"``) the balance penalty
     reads the weighted mean label, and its gradient reaches row ``i`` with
-    ``w_i / sum(w)`` instead of ``1 / N``. Autograd through the same steps took 10-25 % longer per iteration
-    (mfeat2, fashion10k), mostly in its reductions over the short cluster axis
-    and the gradient sums it keeps between nodes.
+    ``w_i / sum(w)`` instead of ``1 / N``. Autograd through the same steps
+    took 10-25 % longer per iteration (mfeat2, fashion10k), mostly in its
+    reductions over the short cluster axis and the gradient sums it keeps
+    between nodes.
     """
 
     @staticmethod
