@@ -33,7 +33,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import cluster_stability, members_by_confidence
-from ._balance import modularity, modularity_graph, pick, views_agreement
+from ._balance import AUTO_RESOLUTION, modularity, modularity_graph, pick, views_agreement
 from ._consensus import fit_consensus
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
@@ -51,7 +51,7 @@ from ._prepare import (
     validate_views,
 )
 from ._ridge import probe_kappa
-from ._runs import fit_runs
+from ._runs import fit_runs, runs_subset
 from ._settings import auto_balance, check_integer_params, resolve_device, resolve_settings, warn_unused
 from ._threads import restored_num_threads
 from ._views import (
@@ -77,28 +77,30 @@ def _fit_runs(objective_name, Zs, known, resolved, generator, **kwargs):
     return fit(objective_name, Zs, known, resolved, generator, **kwargs)
 
 
-def _pick_balance(objective_name, Zs, known, resolved, runs, generator, *, verbose, log):
-    """``balance="auto"``: the runs fitted again, from new random heads, with
-    the density-weighted balance term; the family whose consensus labels have
-    the higher modularity on the views' kNN graph is kept (``_balance``).
-    Returns its runs, settings, name and
-    :func:`~sklearn_hume._consensus.fit_consensus` output."""
-    # The same schedule and number of runs: half of either cost the density
-    # family 2-6 points at 10x (benchmarks page).
-    density = replace(resolved, settings=replace(resolved.settings, balance="density"))
-    families = {"entropy": (runs, resolved),
-                "density": (_fit_runs(objective_name, Zs, known, density, generator, verbose=verbose, log=log),
-                            density)}
+def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, log):
+    """``balance="auto"``: ``n_runs`` runs with the entropy term and as many,
+    from other random heads, with the density-weighted one, fitted as one
+    batch; the family whose consensus labels have the higher modularity on
+    the views' kNN graph is kept (``_balance``). Returns its runs, settings,
+    name and :func:`~sklearn_hume._consensus.fit_consensus` output."""
+    # One batch of 2 n_runs runs costs 1.1-1.3x one of n_runs (the per-step
+    # work besides the runs' own is shared); two batches cost twice.
+    n_runs = resolved.settings.n_runs
+    both = replace(resolved, settings=replace(resolved.settings, balance="auto", n_runs=2 * n_runs,
+                                              entropy_runs=n_runs))
+    runs = _fit_runs(objective_name, Zs, known, both, generator, verbose=verbose, log=log)
+    families = {"entropy": runs_subset(runs, slice(0, n_runs)), "density": runs_subset(runs, slice(n_runs, None))}
     rows, neighbours = modularity_graph(Zs, generator)
     consensus, scores = {}, {}
-    for name, (r, f) in families.items():
-        torch.set_num_threads(r.threads)
-        consensus[name] = fit_consensus(Zs, r, f.final, known, generator)
-        scores[name] = modularity(consensus[name][1][rows], neighbours)
+    torch.set_num_threads(runs.threads)
+    for name, r in families.items():
+        consensus[name] = fit_consensus(Zs, r, resolved.final, known, generator)
+        scores[name] = modularity(consensus[name][1][rows], neighbours, AUTO_RESOLUTION)
     chosen = pick(scores)
-    log(f"balance='auto': kNN-graph modularity {scores['entropy']:.3f} with the entropy term, "
-        f"{scores['density']:.3f} with the density-weighted one; kept {chosen!r}")
-    return (*families[chosen], chosen, consensus[chosen])
+    log(f"balance='auto': kNN-graph modularity (resolution {AUTO_RESOLUTION}) {scores['entropy']:.3f} with the "
+        f"entropy term, {scores['density']:.3f} with the density-weighted one; kept {chosen!r}")
+    kept = replace(resolved, settings=replace(resolved.settings, balance=chosen))
+    return families[chosen], kept, chosen, consensus[chosen]
 
 
 class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
@@ -726,11 +728,13 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                     views.weak[views.distinct_mask] = weak_views(support)
                     self._log(f"views' support of a {CHECK_RUNS}-run pass: {np.round(support, 3).tolist()} "
                               f"({time.perf_counter() - t0:.1f}s)")
-            runs = _fit_runs(self.objective, views.used, known, resolved, gen, verbose=self.verbose, log=self._log)
             balance, fitted = resolved.settings.balance, None
             if auto_balance(params, objective):
-                runs, resolved, balance, fitted = _pick_balance(self.objective, views.used, known, resolved, runs,
-                                                                gen, verbose=self.verbose, log=self._log)
+                runs, resolved, balance, fitted = _pick_balance(self.objective, views.used, known, resolved, gen,
+                                                                verbose=self.verbose, log=self._log)
+            else:
+                runs = _fit_runs(self.objective, views.used, known, resolved, gen, verbose=self.verbose,
+                                 log=self._log)
             torch.set_num_threads(runs.threads)
             if fitted is None:
                 fitted = fit_consensus(views.used, runs, resolved.final, known, gen)

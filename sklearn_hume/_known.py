@@ -19,11 +19,12 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import torch
 
 from ._aggregate import best_numbering
 from ._consensus import fit_consensus, plain_vote
 from ._objectives import OBJECTIVES
-from ._runs import fit_runs
+from ._runs import fit_runs, runs_subset
 
 # Classes with at least this many known rows each are fitted with them from
 # the start: their known rows no longer hinge on one atypical row, and the
@@ -67,24 +68,39 @@ def continuation(settings):
                    temperature=settings.final_temperature, learning_rate=settings.final_learning_rate)
 
 
-def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, verbose=0, log=print):
-    """The runs of a fit with known rows ``known`` (``(rows, classes)``):
-    fitted without them, named after the known classes, continued with them
-    (see the module's docstring). Returns :class:`~sklearn_hume._runs.Runs`."""
-    free = fit_runs(objective_name, Zs, None, resolved, generator, verbose=verbose, log=log)
-    if free.soft.shape[-1] == resolved.final.n_clusters:
+def _named_heads(objective_name, Zs, free, known, final, generator):
+    """The heads of the runs ``free`` (fitted without the known rows), every
+    run's clusters renumbered so that their consensus names them after the
+    known classes."""
+    if free.soft.shape[-1] == final.n_clusters:
         # The consensus' final soft labels, not the vote's: the runs' own are
         # nearly hard at the final temperature, and a hard vote names by
         # counts (mfeat, one row per class: 0.76 against 0.95 on one draw).
-        consensus, _, P, _, _ = fit_consensus(Zs, free, resolved.final, None, generator)
+        consensus, _, P, _, _ = fit_consensus(Zs, free, final, None, generator)
         soft = P[known[0]]
     else:  # over-clustered runs, merged in the consensus: the vote names the runs' own clusters
-        consensus = plain_vote(free, resolved.final)
+        consensus = plain_vote(free, final)
         _, soft, _ = consensus.vote(free.soft[known[0]])
     naming = name_clusters(soft, known[1], free.soft.shape[-1])
-    params = OBJECTIVES[objective_name].permute_clusters(free.params, naming[consensus.permutations])
+    return OBJECTIVES[objective_name].permute_clusters(free.params, naming[consensus.permutations])
+
+
+def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, verbose=0, log=print):
+    """The runs of a fit with known rows ``known`` (``(rows, classes)``):
+    fitted without them, named after the known classes, continued with them
+    (see the module's docstring). Returns :class:`~sklearn_hume._runs.Runs`.
+    With ``balance="auto"`` each family's runs are named by their own
+    consensus: one vote over both would align them to one family's clusters."""
+    settings = resolved.settings
+    free = fit_runs(objective_name, Zs, None, resolved, generator, verbose=verbose, log=log)
+    families = [slice(None)]
+    if settings.balance == "auto":
+        families = [slice(0, settings.entropy_runs), slice(settings.entropy_runs, None)]
+    named = [_named_heads(objective_name, Zs, runs_subset(free, runs), known, resolved.final, generator)
+             for runs in families]
+    params = [torch.cat(parts) for parts in zip(*named)]
     log(f"runs fitted without the {len(known[0])} known rows, named after their classes; "
         f"continued with them")
-    more = replace(resolved, settings=continuation(resolved.settings))
+    more = replace(resolved, settings=continuation(settings))
     runs = fit_runs(objective_name, Zs, known, more, generator, init=params, verbose=verbose, log=log)
     return replace(runs, n_iter=free.n_iter + runs.n_iter)

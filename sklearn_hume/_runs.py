@@ -1,7 +1,7 @@
 """The random runs: initialised, optimised as one batched tensor program (or
 in parallel chunks of runs), then read out as soft labels and scores."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -27,6 +27,18 @@ class Runs:
     labels: torch.Tensor
     scores: torch.Tensor
     threads: int
+
+
+def runs_subset(runs, index):
+    """The runs ``index`` (a slice or indices along the run axis) of ``runs``."""
+    return Runs([p[index] for p in runs.params], runs.losses[index], runs.n_iter, runs.soft[:, index],
+                runs.labels[:, index], runs.scores[index], runs.threads)
+
+
+def _chunk_settings(settings, chunk):
+    """The settings of the runs ``chunk`` (consecutive run indices): with
+    ``balance="auto"``, how many of them are entropy runs."""
+    return replace(settings, entropy_runs=int(np.clip(settings.entropy_runs - chunk[0], 0, len(chunk))))
 
 
 def _fit_chunk(objective, Zs, params, settings, runtime, seed, device, known=None):
@@ -57,7 +69,7 @@ def _optimise(objective_name, Zs, params, settings, runtime, seed, known, tuner,
     log(f"fitting {R} runs in {n_chunks} parallel chunks")
     Zs_cpu = [Z.cpu() for Z in Zs]
     parts = Parallel(n_jobs=runtime.n_jobs)(
-        delayed(_fit_chunk)(objective_name, Zs_cpu, [p[c] for p in params], settings, runtime, seed,
+        delayed(_fit_chunk)(objective_name, Zs_cpu, [p[c] for p in params], _chunk_settings(settings, c), runtime, seed,
                             runtime.device, None if known is None else [a.cpu() for a in known])
         for c in chunks)
     device = Zs[0].device

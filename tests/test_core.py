@@ -1,5 +1,7 @@
 """The torch core against hand computations, brute force and finite differences."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -125,6 +127,44 @@ def test_density_weighted_loo_loss_value_and_backward_equal_autograd_of_the_form
     equal = torch.full((N,), 3.0, dtype=torch.float64)
     same, _ = _loo.loo_loss(_cluster_major(logits), K, bases, 1.5, row_weights=equal)
     torch.testing.assert_close(same, plain)
+
+
+def test_per_run_row_weights_equal_each_runs_own_weights():
+    # balance="auto" fits both families in one batch: a weight column per run.
+    # Each run's loss and gradient are those it gets with its column alone.
+    bases = _two_view_bases()
+    N, R, K = bases[0][0].shape[0], 3, 4
+    logits = 3 * torch.randn(N, R, K, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    W = torch.rand(N, R, generator=torch.Generator().manual_seed(7), dtype=torch.float64) + 0.1
+    W[:, 0] = 1.0  # an entropy run: every row alike
+    together = logits.clone().requires_grad_()
+    value, _ = _loo.loo_loss(_cluster_major(together), K, bases, 1.5, row_weights=W)
+    value.sum().backward()
+    for r in range(R):
+        alone = logits[:, r:r + 1].clone().requires_grad_()
+        weights = None if r == 0 else W[:, r]
+        expected, _ = _loo.loo_loss(_cluster_major(alone), K, bases, 1.5, row_weights=weights)
+        expected.sum().backward()
+        torch.testing.assert_close(value[r:r + 1], expected)
+        torch.testing.assert_close(together.grad[:, r:r + 1], alone.grad)
+
+
+def test_auto_batch_fits_each_family_as_its_own_fit():
+    # The first entropy_runs runs of a balance="auto" batch are the entropy
+    # fit of their heads, the rest the density-weighted fit of theirs.
+    g = torch.Generator().manual_seed(0)
+    Zs = [torch.randn(40, 4, generator=g, dtype=torch.float64), torch.randn(40, 5, generator=g, dtype=torch.float64)]
+    Zs = [Z - Z.mean(0) for Z in Zs]
+    settings = _settings(n_runs=4)
+    init = _loo.init([4, 5], settings, g)
+    init = [p.double() for p in init]
+    mixed, losses, _ = _loo.fit(Zs, init, replace(settings, balance="auto", entropy_runs=2), seed=5)
+    for name, runs in (("entropy", slice(0, 2)), ("density", slice(2, 4))):
+        alone, alone_losses, _ = _loo.fit(Zs, [p[runs] for p in init], replace(settings, balance=name, n_runs=2),
+                                          seed=5)
+        torch.testing.assert_close(losses[runs], alone_losses)
+        for p, q in zip(mixed, alone):
+            torch.testing.assert_close(p[runs], q)
 
 
 def test_loo_loss_gradient_matches_finite_differences():

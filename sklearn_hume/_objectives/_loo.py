@@ -96,8 +96,11 @@ class _LooLoss(torch.autograd.Function):
         else:
             scale = through_share = None
             if row_weights is not None:
-                row_weights = row_weights / row_weights.sum()
-                share = (row_weights @ flat).view(K, R)
+                row_weights = row_weights / row_weights.sum(0)
+                if row_weights.dim() == 1:
+                    share = (row_weights @ flat).view(K, R)
+                else:  # a weight per row and run
+                    share = (Y * row_weights[:, None, :]).sum(0)
             balance, balance_grad = balance_and_gradient(share, log_prior, cluster_dim=0)
             fit = per_column.view(K, R).sum(0) + 1.0
         ctx.save_for_backward(Y, balance_grad, *weighted, *spectra[0::3], *spectra[1::3])
@@ -123,7 +126,7 @@ class _LooLoss(torch.autograd.Function):
             if ctx.row_weights is None:
                 fit += balance_grad * (ctx.entropy_weight / N)
             else:
-                fit += balance_grad * (ctx.row_weights * ctx.entropy_weight).view(N, 1, 1)
+                fit += balance_grad * (ctx.row_weights * ctx.entropy_weight).view(N, 1, -1)
             grad = fit.mul_(grad_runs.view(1, 1, R))
         if grad_Y is not None:
             grad = grad_Y if grad is None else grad.add_(grad_Y)
@@ -151,9 +154,10 @@ def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None, size_fre
     size_free : bool
         ``balance="free"``: each cluster's error relative to its share, and a
         floor barrier instead of the entropy (see :class:`_LooLoss`).
-    row_weights : tensor of shape (N,) or None
+    row_weights : tensor of shape (N,) or (N, R), or None
         ``balance="density"``: the balance penalty reads the mean label with
-        rows weighted by these (:func:`~sklearn_hume._density.density_weights`).
+        rows weighted by these (:func:`~sklearn_hume._density.density_weights`),
+        the same for every run or one column per run.
 
     Returns
     -------
@@ -185,12 +189,16 @@ def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
     graph = neighbor_graph(Zs, settings, batch)
     # balance="density": the weights ride with the views through the batches.
     weights = None
-    if settings.balance == "density":
-        weights = density_weights(Zs, torch.Generator().manual_seed(seed))[:, None].to(device)
+    if settings.balance in ("density", "auto"):
+        weights = density_weights(Zs, torch.Generator().manual_seed(seed))[:, None].to(device, Zs[0].dtype)
+    # balance="auto": the leading entropy runs weigh every row alike.
+    alike = torch.arange(params[0].shape[0], device=device) < settings.entropy_runs
 
     def loss_fn(it, temperature):
         Zb = draw_batch(Zs if weights is None else Zs + [weights], batch, gen)
-        w = None if weights is None else Zb.pop()[:, 0]
+        w = None if weights is None else Zb.pop()
+        if w is not None:
+            w = torch.where(alike, 1.0, w) if settings.balance == "auto" else w[:, 0]
         # A mini-batch gets the exact LOO objective of its own ridge fits.
         bases = full if full is not None else [ridge_spectrum(Z, settings.alpha, gram=True) for Z in Zb]
         logits = mean_logits(Zb, params, temperature, clusters_side_by_side)
