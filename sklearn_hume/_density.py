@@ -53,8 +53,9 @@ def density_weights(Zs, generator, beta=BETA):
     :data:`MAX_REFERENCE_ROWS` of them drawn from ``generator``) whose cosine
     similarity to the row, with the views' unit rows side by side, is at
     least the radius: the :data:`RADIUS_QUANTILE` quantile over rows of the
-    similarity to their :data:`RADIUS_NEIGHBORS`-th nearest reference row. A
-    row counts itself when it is a reference row (``c >= 1``).
+    similarity to their :data:`RADIUS_NEIGHBORS`-th nearest reference row
+    (over the reference rows when they are a sample). A row counts itself
+    when it is a reference row (``c >= 1``).
     """
     n = Zs[0].shape[0]
     if n > MAX_REFERENCE_ROWS:
@@ -62,7 +63,10 @@ def density_weights(Zs, generator, beta=BETA):
     else:
         reference = _joint_rows(Zs, slice(None))
     k = min(RADIUS_NEIGHBORS + 1, reference.shape[0])  # + 1: a reference row is its own nearest
-    kth = torch.cat([sim.topk(k, dim=1).values[:, -1] for sim in _similarities(Zs, reference)])
+    # The radius is a quantile: beyond MAX_REFERENCE_ROWS rows the reference
+    # rows estimate it, for a pass over them instead of over every row.
+    queries = Zs if n <= MAX_REFERENCE_ROWS else [reference]
+    kth = torch.cat([sim.topk(k, dim=1).values[:, -1] for sim in _similarities(queries, reference)])
     radius = torch.quantile(kth.double(), RADIUS_QUANTILE).to(reference.dtype)
     counts = torch.cat([(sim >= radius).sum(1) for sim in _similarities(Zs, reference)])
     w = counts.clamp_min(1).to(torch.float32) ** -beta

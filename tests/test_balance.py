@@ -108,6 +108,27 @@ def test_density_weights_by_hand():
     np.testing.assert_allclose(w, expected / expected.mean(), rtol=1e-4)
 
 
+def test_density_weights_beyond_max_reference_rows_by_hand(monkeypatch):
+    # Beyond MAX_REFERENCE_ROWS rows the counts are read against a random
+    # sample of reference rows, and so is the radius (the median of the
+    # reference rows' 21st similarity among themselves, a row being its own
+    # nearest); every row is then counted against the sample.
+    from sklearn_hume import _density
+    from sklearn_hume._graph import unit_rows
+
+    monkeypatch.setattr(_density, "MAX_REFERENCE_ROWS", 40)
+    Z = torch.randn(100, 3, generator=torch.Generator().manual_seed(5))
+    w = density_weights([Z], torch.Generator().manual_seed(0)).numpy()
+    sample = torch.randperm(100, generator=torch.Generator().manual_seed(0))[:40]
+    R = unit_rows(Z[sample])
+    kth = (unit_rows(R) @ R.T).topk(21, dim=1).values[:, -1]
+    radius = torch.quantile(kth.double(), 0.5).float()
+    counts = (unit_rows(Z) @ R.T >= radius).sum(1).clamp_min(1).numpy()
+    expected = counts ** -0.5
+    np.testing.assert_allclose(w, expected / expected.mean(), rtol=1e-5)
+    assert counts.min() < counts.max()  # the weights vary
+
+
 def test_modularity_by_hand():
     # Four rows, each one's two neighbours: rows 0-1 and 2-3 are pairs.
     neighbours = np.array([[1, 2], [0, 3], [3, 0], [2, 1]])
