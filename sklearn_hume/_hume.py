@@ -247,8 +247,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         - ``"auto"``: fit ``n_runs`` runs with each, in one batch, and keep
           the family whose labeling has the higher modularity on the views'
           kNN graph (the share of each row's 10 nearest rows in its own
-          cluster, less 0.4 times the share chance gives); ``balance_`` says
-          which. Fits take about 1.5x as long as with ``"entropy"``.
+          cluster, less the share chance gives); ``balance_`` says which.
+          Fits take about 1.5x as long as with ``"entropy"``.
         - ``"free"``: no size preference: each cluster's error counts
           relative to its share and only clusters below ``0.3 /
           n_clusters`` of the rows are pushed back.
