@@ -95,7 +95,13 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     n_runs = resolved.settings.n_runs
     both = replace(resolved, settings=replace(resolved.settings, balance="auto", n_runs=2 * n_runs,
                                               entropy_runs=n_runs))
-    runs = _fit_runs(objective_name, Zs, known, both, generator, verbose=verbose, log=log)
+    # Each family's heads drawn as its own fit draws them: on balanced classes,
+    # where the entropy family is kept, the labels are balance="entropy"'s.
+    dims = [Z.shape[1] for Z in Zs]
+    init = OBJECTIVES[objective_name].init
+    heads = [torch.cat(pair) for pair in zip(init(dims, resolved.settings, generator),
+                                             init(dims, resolved.settings, generator))]
+    runs = _fit_runs(objective_name, Zs, known, both, generator, init=heads, verbose=verbose, log=log)
     rows, neighbours = modularity_graph(Zs, generator)
     torch.set_num_threads(runs.threads)
     out = {}
@@ -116,6 +122,7 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
     ``None`` when it is left to the caller)."""
     n = Zs[0].shape[0]
     probe = n > AUTO_ALL_ROWS
+    start = generator.get_state()
     if probe:
         rows = graph_rows(n, None if known is None else known[0], generator, max_rows=min(n // 4, AUTO_PROBE_ROWS))
         known_probe = None if known is None else (np.searchsorted(rows.numpy(), known[0]), known[1])
@@ -130,6 +137,9 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
         f"{f' on {len(rows)} of the {n} rows' if probe else ''}; kept {chosen!r}")
     kept = replace(resolved, settings=replace(resolved.settings, balance=chosen))
     if probe:
+        # The kept family's fit on every row starts where the fit started: the
+        # same runs as a fit with that balance term.
+        generator.set_state(start)
         return _fit_runs(objective_name, Zs, known, kept, generator, verbose=verbose, log=log), kept, chosen, None
     return families[chosen][0], kept, chosen, families[chosen][1]
 

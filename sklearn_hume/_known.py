@@ -85,14 +85,15 @@ def _named_heads(objective_name, Zs, free, known, final, generator):
     return OBJECTIVES[objective_name].permute_clusters(free.params, naming[consensus.permutations])
 
 
-def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, verbose=0, log=print):
+def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, init=None, verbose=0, log=print):
     """The runs of a fit with known rows ``known`` (``(rows, classes)``):
     fitted without them, named after the known classes, continued with them
-    (see the module's docstring). Returns :class:`~sklearn_hume._runs.Runs`.
+    (see the module's docstring), from heads ``init`` when given. Returns
+    :class:`~sklearn_hume._runs.Runs`.
     With ``balance="auto"`` each family's runs are named by their own
     consensus: one vote over both would align them to one family's clusters."""
     settings = resolved.settings
-    free = fit_runs(objective_name, Zs, None, resolved, generator, verbose=verbose, log=log)
+    free = fit_runs(objective_name, Zs, None, resolved, generator, init=init, verbose=verbose, log=log)
     families = [slice(None)]
     if settings.balance == "auto":
         families = [slice(0, settings.entropy_runs), slice(settings.entropy_runs, None)]
