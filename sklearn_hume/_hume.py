@@ -52,7 +52,7 @@ from ._prepare import (
 )
 from ._propagation import graph_rows
 from ._ridge import probe_kappa
-from ._runs import fit_runs, runs_subset
+from ._runs import family_runs, fit_runs, runs_subset
 from ._settings import auto_balance, check_integer_params, resolve_device, resolve_settings, warn_unused
 from ._threads import restored_num_threads
 from ._views import (
@@ -105,7 +105,7 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     rows, neighbours = modularity_graph(Zs, generator)
     torch.set_num_threads(runs.threads)
     out = {}
-    for name, part in (("entropy", slice(0, n_runs)), ("density", slice(n_runs, None))):
+    for name, part in family_runs(both.settings).items():
         family = runs_subset(runs, part)
         fitted = fit_consensus(Zs, family, resolved.final, known, generator)
         out[name] = (family, fitted, modularity(fitted[1][rows], neighbours, AUTO_RESOLUTION))
@@ -122,8 +122,8 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
     ``None`` when it is left to the caller)."""
     n = Zs[0].shape[0]
     probe = n > AUTO_ALL_ROWS
-    start = generator.get_state()
     if probe:
+        start = generator.get_state()
         rows = graph_rows(n, None if known is None else known[0], generator, max_rows=min(n // 4, AUTO_PROBE_ROWS))
         known_probe = None if known is None else (np.searchsorted(rows.numpy(), known[0]), known[1])
         families = _families(objective_name, [Z[rows.to(Z.device)] for Z in Zs], known_probe, resolved, generator,

@@ -24,7 +24,7 @@ import torch
 from ._aggregate import best_numbering
 from ._consensus import fit_consensus, plain_vote
 from ._objectives import OBJECTIVES
-from ._runs import fit_runs, runs_subset
+from ._runs import family_runs, fit_runs, runs_subset
 
 # Classes with at least this many known rows each are fitted with them from
 # the start: their known rows no longer hinge on one atypical row, and the
@@ -94,11 +94,8 @@ def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, init=
     consensus: one vote over both would align them to one family's clusters."""
     settings = resolved.settings
     free = fit_runs(objective_name, Zs, None, resolved, generator, init=init, verbose=verbose, log=log)
-    families = [slice(None)]
-    if settings.balance == "auto":
-        families = [slice(0, settings.entropy_runs), slice(settings.entropy_runs, None)]
     named = [_named_heads(objective_name, Zs, runs_subset(free, runs), known, resolved.final, generator)
-             for runs in families]
+             for runs in family_runs(settings).values()]
     params = [torch.cat(parts) for parts in zip(*named)]
     log(f"runs fitted without the {len(known[0])} known rows, named after their classes; "
         f"continued with them")

@@ -35,6 +35,15 @@ def runs_subset(runs, index):
                 runs.labels[:, index], runs.scores[index], runs.threads)
 
 
+def family_runs(settings):
+    """Which runs of a batch each balance family holds: with ``balance="auto"``
+    the first ``entropy_runs`` are the entropy family's and the others the
+    density-weighted one's; otherwise every run is ``settings.balance``'s."""
+    if settings.balance != "auto":
+        return {settings.balance: slice(None)}
+    return {"entropy": slice(0, settings.entropy_runs), "density": slice(settings.entropy_runs, None)}
+
+
 def _chunk_settings(settings, chunk):
     """The settings of the runs ``chunk`` (consecutive run indices): with
     ``balance="auto"``, how many of them are entropy runs."""

@@ -188,17 +188,17 @@ def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
     gen = torch.Generator().manual_seed(seed)
     graph = neighbor_graph(Zs, settings, batch)
     # balance="density": the weights ride with the views through the batches.
-    weights = None
+    weights = alike = None
     if settings.balance in ("density", "auto"):
         weights = density_weights(Zs, torch.Generator().manual_seed(seed))[:, None].to(device, Zs[0].dtype)
-    # balance="auto": the leading entropy runs weigh every row alike.
-    alike = torch.arange(params[0].shape[0], device=device) < settings.entropy_runs
+    if settings.balance == "auto":  # the leading entropy runs weigh every row alike
+        alike = torch.arange(params[0].shape[0], device=device) < settings.entropy_runs
 
     def loss_fn(it, temperature):
         Zb = draw_batch(Zs if weights is None else Zs + [weights], batch, gen)
         w = None if weights is None else Zb.pop()
         if w is not None:
-            w = torch.where(alike, 1.0, w) if settings.balance == "auto" else w[:, 0]
+            w = w[:, 0] if alike is None else torch.where(alike, 1.0, w)
         # A mini-batch gets the exact LOO objective of its own ridge fits.
         bases = full if full is not None else [ridge_spectrum(Z, settings.alpha, gram=True) for Z in Zb]
         logits = mean_logits(Zb, params, temperature, clusters_side_by_side)
