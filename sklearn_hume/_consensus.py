@@ -102,22 +102,36 @@ class Consensus:
         return (counts[rows, labels] / len(self.voters) * P[rows, labels]).astype(np.float64)
 
 
-def _final_steps(consensus, Zs, mean, known, generator, refine, alpha):
+def consensus_graph(Zs, known, generator, n_neighbors):
+    """The propagation's graph: the graph rows' indices ``idx``
+    (:func:`~sklearn_hume._propagation.graph_rows`), their views' unit rows,
+    their operator on themselves without self edges, and the fit rows'
+    operator on them. Built once, it may serve several
+    :func:`fit_consensus` calls on the same rows (``balance="auto"``'s
+    families)."""
+    device = Zs[0].device
+    idx = graph_rows(Zs[0].shape[0], None if known is None else known[0], generator).to(device)
+    every_row = len(idx) == Zs[0].shape[0]
+    graph_views = Zs if every_row else [Z[idx] for Z in Zs]
+    graph = [unit_rows(Z) for Z in graph_views]
+    S_graph = neighbor_mean_operator(graph_views, n_neighbors, reference=graph)
+    S_rows = S_graph if every_row else neighbor_mean_operator(Zs, n_neighbors, reference=graph)
+    return idx, graph, without_self(S_graph), S_rows
+
+
+def _final_steps(consensus, Zs, mean, known, generator, refine, alpha, graph=None):
     """Fit the propagation and the refit from the vote's mean soft labels
     ``mean`` (known rows clamped to their class); store them in ``consensus``.
+    ``graph``: :func:`consensus_graph`'s output, built here when ``None``.
     Returns the fit rows' operator on the graph rows (None without propagation)."""
     K, weight = consensus.n_clusters, consensus.propagation
     device, dtype = Zs[0].device, Zs[0].dtype
     P = torch.as_tensor(mean, device=device, dtype=dtype)
     S_rows = None
     if weight > 0:
-        idx = graph_rows(Zs[0].shape[0], None if known is None else known[0], generator).to(device)
-        every_row = len(idx) == len(P)
-        graph_views = Zs if every_row else [Z[idx] for Z in Zs]
-        graph = [unit_rows(Z) for Z in graph_views]
-        S_graph = neighbor_mean_operator(graph_views, consensus.n_neighbors, reference=graph)
-        S_rows = S_graph if every_row else neighbor_mean_operator(Zs, consensus.n_neighbors, reference=graph)
-        S_graph = without_self(S_graph)
+        if graph is None:
+            graph = consensus_graph(Zs, known, generator, consensus.n_neighbors)
+        idx, graph, S_graph, S_rows = graph
         clamp = None
         if known is not None:
             clamp = (torch.searchsorted(idx, torch.as_tensor(known[0], device=device)),
@@ -154,9 +168,12 @@ def plain_vote(runs, final):
     return Consensus(K, voters, align_runs(run_labels, best, K), final.temperature, 0.0, final.n_neighbors)
 
 
-def fit_consensus(Zs, runs, final, known, generator):
+def fit_consensus(Zs, runs, final, known, generator, graph=None):
     """The fitted :class:`Consensus` of ``runs`` (:class:`~sklearn_hume._runs.Runs`)
     and what it gives the fit rows.
+
+    ``graph``: the propagation's graph (:func:`consensus_graph` of the same
+    rows, known rows and ``final.n_neighbors``), built here when ``None``.
 
     With ``known`` rows (``(rows, classes)``), clusters are numbered by the
     known classes before the final steps, which clamp those rows.
@@ -189,7 +206,7 @@ def fit_consensus(Zs, runs, final, known, generator):
     neighbors = None
     if final.propagation > 0 or final.refine:
         with torch.no_grad():
-            neighbors = _final_steps(consensus, Zs, mean, known, generator, final.refine, final.alpha)
+            neighbors = _final_steps(consensus, Zs, mean, known, generator, final.refine, final.alpha, graph)
     with torch.no_grad():
         labels, P, counts = consensus.apply(Zs, runs.soft, neighbors)
     return consensus, labels, P, counts, contradicted

@@ -34,7 +34,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import cluster_stability, members_by_confidence
 from ._balance import AUTO_RESOLUTION, modularity, modularity_graph, pick, views_agreement
-from ._consensus import fit_consensus
+from ._consensus import consensus_graph, fit_consensus
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._known import few_known, fit_runs_with_known
@@ -105,9 +105,14 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     rows, neighbours = modularity_graph(Zs, generator)
     torch.set_num_threads(runs.threads)
     out = {}
+    # One propagation graph for both families: the same rows, the same graph.
+    graph = None
+    if resolved.final.propagation > 0:
+        with torch.no_grad():
+            graph = consensus_graph(Zs, known, generator, resolved.final.n_neighbors)
     for name, part in family_runs(both.settings).items():
         family = runs_subset(runs, part)
-        fitted = fit_consensus(Zs, family, resolved.final, known, generator)
+        fitted = fit_consensus(Zs, family, resolved.final, known, generator, graph)
         out[name] = (family, fitted, modularity(fitted[1][rows], neighbours, AUTO_RESOLUTION))
     return out
 

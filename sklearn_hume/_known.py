@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from ._aggregate import best_numbering
-from ._consensus import fit_consensus, plain_vote
+from ._consensus import consensus_graph, fit_consensus, plain_vote
 from ._objectives import OBJECTIVES
 from ._runs import family_runs, fit_runs, runs_subset
 
@@ -68,15 +68,16 @@ def continuation(settings):
                    temperature=settings.final_temperature, learning_rate=settings.final_learning_rate)
 
 
-def _named_heads(objective_name, Zs, free, known, final, generator):
+def _named_heads(objective_name, Zs, free, known, final, generator, graph=None):
     """The heads of the runs ``free`` (fitted without the known rows), every
     run's clusters renumbered so that their consensus names them after the
-    known classes."""
+    known classes. ``graph``: the propagation's graph of ``Zs`` without known
+    rows (:func:`~sklearn_hume._consensus.consensus_graph`), or ``None``."""
     if free.soft.shape[-1] == final.n_clusters:
         # The consensus' final soft labels, not the vote's: the runs' own are
         # nearly hard at the final temperature, and a hard vote names by
         # counts (mfeat, one row per class: 0.76 against 0.95 on one draw).
-        consensus, _, P, _, _ = fit_consensus(Zs, free, final, None, generator)
+        consensus, _, P, _, _ = fit_consensus(Zs, free, final, None, generator, graph)
         soft = P[known[0]]
     else:  # over-clustered runs, merged in the consensus: the vote names the runs' own clusters
         consensus = plain_vote(free, final)
@@ -94,8 +95,13 @@ def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, init=
     consensus: one vote over both would align them to one family's clusters."""
     settings = resolved.settings
     free = fit_runs(objective_name, Zs, None, resolved, generator, init=init, verbose=verbose, log=log)
-    named = [_named_heads(objective_name, Zs, runs_subset(free, runs), known, resolved.final, generator)
-             for runs in family_runs(settings).values()]
+    families = family_runs(settings).values()
+    graph = None
+    if len(families) > 1 and resolved.final.propagation > 0 and free.soft.shape[-1] == resolved.final.n_clusters:
+        with torch.no_grad():  # one graph for both families' consensus
+            graph = consensus_graph(Zs, None, generator, resolved.final.n_neighbors)
+    named = [_named_heads(objective_name, Zs, runs_subset(free, runs), known, resolved.final, generator, graph)
+             for runs in families]
     params = [torch.cat(parts) for parts in zip(*named)]
     log(f"runs fitted without the {len(known[0])} known rows, named after their classes; "
         f"continued with them")

@@ -231,3 +231,30 @@ def test_auto_chooses_on_a_quarter_of_the_rows_beyond_auto_all_rows(monkeypatch)
     n_probe, probe_known = seen[-1]
     assert n_probe >= len(y) // 4 and len(probe_known) == len(rows) and probe_known.max() < n_probe
     np.testing.assert_array_equal(est.labels_[rows], y[rows])
+
+
+def test_auto_builds_the_propagation_graph_once(monkeypatch):
+    # Both families' consensus read one propagation graph of the same rows
+    # (it was built once per family); the labels are unchanged, as the test
+    # above (auto's labels equal balance="entropy"'s) pins.
+    from sklearn_hume import _consensus, _hume, _known
+
+    built = []
+    graph = _consensus.consensus_graph
+
+    def spy(Zs, *args, **kwargs):
+        built.append(Zs[0].shape[0])
+        return graph(Zs, *args, **kwargs)
+
+    monkeypatch.setattr(_hume, "consensus_graph", spy)
+    monkeypatch.setattr(_consensus, "consensus_graph", spy)
+    monkeypatch.setattr(_known, "consensus_graph", spy)
+    X1, X2, y = _unequal_views([60, 60, 60], 0)
+    HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit(X1, X2)
+    assert built == [180]
+    # One known row per class: the families' runs are named on one graph too.
+    built.clear()
+    known = np.full(len(y), -1)
+    known[[0, 60, 120]] = [0, 1, 2]
+    HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit(X1, X2, known_labels=known)
+    assert built == [180, 180]
