@@ -119,6 +119,16 @@ def consensus_graph(Zs, known, generator, n_neighbors):
     return idx, graph, without_self(S_graph), S_rows
 
 
+def shared_graph(Zs, known, generator, final):
+    """:func:`consensus_graph` built once for several :func:`fit_consensus`
+    calls on the same rows with settings ``final``, or ``None`` when they do
+    not propagate."""
+    if final.propagation <= 0:
+        return None
+    with torch.no_grad():
+        return consensus_graph(Zs, known, generator, final.n_neighbors)
+
+
 def _final_steps(consensus, Zs, mean, known, generator, refine, alpha, graph=None):
     """Fit the propagation and the refit from the vote's mean soft labels
     ``mean`` (known rows clamped to their class); store them in ``consensus``.
@@ -131,7 +141,7 @@ def _final_steps(consensus, Zs, mean, known, generator, refine, alpha, graph=Non
     if weight > 0:
         if graph is None:
             graph = consensus_graph(Zs, known, generator, consensus.n_neighbors)
-        idx, graph, S_graph, S_rows = graph
+        idx, anchors, S_graph, S_rows = graph
         clamp = None
         if known is not None:
             clamp = (torch.searchsorted(idx, torch.as_tensor(known[0], device=device)),
@@ -152,7 +162,7 @@ def _final_steps(consensus, Zs, mean, known, generator, refine, alpha, graph=Non
         if weight > 0:
             P, graph_soft = spread(P)
     if weight > 0:
-        consensus.graph_views = [A.cpu().numpy() for A in graph]
+        consensus.graph_views = [A.cpu().numpy() for A in anchors]
         consensus.graph_soft = graph_soft.cpu().numpy()
     return S_rows
 

@@ -34,7 +34,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import cluster_stability, members_by_confidence
 from ._balance import AUTO_RESOLUTION, modularity, modularity_graph, pick, views_agreement
-from ._consensus import consensus_graph, fit_consensus
+from ._consensus import fit_consensus, shared_graph
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._known import few_known, fit_runs_with_known
@@ -108,11 +108,7 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     rows, neighbours = modularity_graph(Zs, generator)
     torch.set_num_threads(runs.threads)
     out = {}
-    # One propagation graph for both families: the same rows, the same graph.
-    graph = None
-    if resolved.final.propagation > 0:
-        with torch.no_grad():
-            graph = consensus_graph(Zs, known, generator, resolved.final.n_neighbors)
+    graph = shared_graph(Zs, known, generator, resolved.final)  # the same rows: one graph for both families
     for name, part in family_runs(both.settings).items():
         family = runs_subset(runs, part)
         fitted = fit_consensus(Zs, family, resolved.final, known, generator, graph)
@@ -130,14 +126,13 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
     ``None`` when it is left to the caller)."""
     n = Zs[0].shape[0]
     probe = n > AUTO_ALL_ROWS
+    compared, known_compared = Zs, known
     if probe:
         start = generator.get_state()
         rows = graph_rows(n, None if known is None else known[0], generator, max_rows=AUTO_PROBE_ROWS)
-        known_probe = None if known is None else (np.searchsorted(rows.numpy(), known[0]), known[1])
-        families = _families(objective_name, [Z[rows.to(Z.device)] for Z in Zs], known_probe, resolved, generator,
-                             verbose=verbose, log=log)
-    else:
-        families = _families(objective_name, Zs, known, resolved, generator, verbose=verbose, log=log)
+        compared = [Z[rows.to(Z.device)] for Z in Zs]
+        known_compared = None if known is None else (np.searchsorted(rows.numpy(), known[0]), known[1])
+    families = _families(objective_name, compared, known_compared, resolved, generator, verbose=verbose, log=log)
     scores = {name: f[2] for name, f in families.items()}
     chosen = pick(scores)
     log(f"balance='auto': kNN-graph modularity (resolution {AUTO_RESOLUTION}) {scores['entropy']:.3f} with the "

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from ._aggregate import best_numbering
-from ._consensus import consensus_graph, fit_consensus, plain_vote
+from ._consensus import fit_consensus, plain_vote, shared_graph
 from ._objectives import OBJECTIVES
 from ._runs import family_runs, fit_runs, runs_subset
 
@@ -96,10 +96,9 @@ def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, init=
     settings = resolved.settings
     free = fit_runs(objective_name, Zs, None, resolved, generator, init=init, verbose=verbose, log=log)
     families = family_runs(settings).values()
-    graph = None
-    if len(families) > 1 and resolved.final.propagation > 0 and free.soft.shape[-1] == resolved.final.n_clusters:
-        with torch.no_grad():  # one graph for both families' consensus
-            graph = consensus_graph(Zs, None, generator, resolved.final.n_neighbors)
+    graph = None  # one graph for both families' consensus (over-clustered runs are named by the vote alone)
+    if len(families) > 1 and free.soft.shape[-1] == resolved.final.n_clusters:
+        graph = shared_graph(Zs, None, generator, resolved.final)
     named = [_named_heads(objective_name, Zs, runs_subset(free, runs), known, resolved.final, generator, graph)
              for runs in families]
     params = [torch.cat(parts) for parts in zip(*named)]

@@ -237,9 +237,9 @@ def test_auto_chooses_on_a_sample_of_the_rows_beyond_auto_all_rows(monkeypatch):
 
 def test_auto_builds_the_propagation_graph_once(monkeypatch):
     # Both families' consensus read one propagation graph of the same rows
-    # (it was built once per family); the labels are unchanged, as the test
-    # above (auto's labels equal balance="entropy"'s) pins.
-    from sklearn_hume import _consensus, _hume, _known
+    # (it was built once per family); the labels are unchanged, as
+    # test_auto_keeping_the_entropy_fit_gives_its_labels pins.
+    from sklearn_hume import _consensus
 
     built = []
     graph = _consensus.consensus_graph
@@ -248,9 +248,7 @@ def test_auto_builds_the_propagation_graph_once(monkeypatch):
         built.append(Zs[0].shape[0])
         return graph(Zs, *args, **kwargs)
 
-    monkeypatch.setattr(_hume, "consensus_graph", spy)
     monkeypatch.setattr(_consensus, "consensus_graph", spy)
-    monkeypatch.setattr(_known, "consensus_graph", spy)
     X1, X2, y = _unequal_views([60, 60, 60], 0)
     HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit(X1, X2)
     assert built == [180]
