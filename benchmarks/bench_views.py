@@ -1,7 +1,7 @@
 """Extra views: does passing every embedding you have cost accuracy?
 
     python benchmarks/bench_views.py [--cases mfeat,wordnet10,fashion10k,digits] [--seeds 0,1,2]
-                                     [--additions noise,weak,duplicate,all,noise3] [--no-peers]
+                                     [--additions noise,weak,duplicate,near,layer,all,noise3] [--no-peers]
 
 For each shared case: the file's two views, then the two views plus one
 addition, each fitted by the default ``HumeClustering`` (weak views left out,
@@ -21,7 +21,13 @@ The additions (exactly reproducible, seeds fixed here):
 - ``duplicate``: X1 again;
 - ``all``: every view in the file (``V_*``);
 - ``noise3``: three noise views of 64 columns, ``default_rng(7)``,
-  ``default_rng(17)``, ``default_rng(27)``.
+  ``default_rng(17)``, ``default_rng(27)``;
+- ``near``: X1 rotated (a random orthogonal matrix, ``default_rng(10)``)
+  plus Gaussian noise of half its mean column scale, ``default_rng(11)``:
+  a near copy, as two checkpoints of one model give;
+- ``layer``: ``tanh`` of a random layer of twice X1's width on X1's
+  standardised columns (Gaussian weights over the square root of the
+  width, ``default_rng(12)``): as two layers of one network give.
 """
 
 import argparse
@@ -50,6 +56,19 @@ def weak_view(X1):
     return W.astype(np.float32)
 
 
+def near_copy(X1):
+    rotation = np.linalg.qr(np.random.default_rng(10).standard_normal((X1.shape[1], X1.shape[1])))[0]
+    noise = np.random.default_rng(11).standard_normal(X1.shape) * (0.5 * X1.std(0).mean())
+    return (X1 @ rotation + noise).astype(np.float32)
+
+
+def layer_copy(X1):
+    d = X1.shape[1]
+    W = np.random.default_rng(12).standard_normal((d, 2 * d)) / np.sqrt(d)
+    Xs = (X1 - X1.mean(0)) / np.maximum(X1.std(0), 1e-6)
+    return np.tanh(Xs @ W).astype(np.float32)
+
+
 def _digits():
     """scikit-learn's digits as ``load_digits_views`` gives them (pixels, HOG): never tuned on."""
     from sklearn_hume.datasets import load_digits_views
@@ -72,6 +91,10 @@ def case_views(data_dir, case, addition):
         views += [np.asarray(d[k], dtype=np.float32) for k in sorted(d) if k.startswith("V_")]
     elif addition == "noise3":
         views += [noise_view(len(X1), s) for s in (7, 17, 27)]
+    elif addition == "near":
+        views.append(near_copy(X1))
+    elif addition == "layer":
+        views.append(layer_copy(X1))
     elif addition != "none":
         raise ValueError(f"unknown addition {addition!r}")
     return views, d["y"].astype(np.int64)
@@ -103,7 +126,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", default="mfeat,wordnet10,fashion10k")
     ap.add_argument("--seeds", default="0,1,2")
-    ap.add_argument("--additions", default="none,noise,weak,duplicate,all,noise3")
+    ap.add_argument("--additions", default="none,noise,weak,duplicate,near,layer,all,noise3")
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--data-dir", default=str(DEFAULT_DATA))
     ap.add_argument("--no-peers", action="store_true")

@@ -455,11 +455,14 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     view_groups_ : ndarray of shape (n_views,)
         ``view_groups_[v]``: the earlier view that view ``v`` nearly
-        duplicates (linear CKA of their embeddings at least 0.99), or ``v``.
-        The runs, ``predict`` and ``transform`` use only the views with
+        duplicates, or ``v``. A view duplicates an earlier one when that
+        one's embedding spans linearly at least 55 % of its directions
+        beyond the ``n_clusters - 1`` that any two views of the same classes
+        share (a copy, a rescaled, rotated or noisy copy, a projection). The
+        runs, ``predict`` and ``transform`` use only the views with
         ``view_groups_[v] == v``, so passing one embedding twice (or two
         checkpoints of one model) does not give it twice the say; a warning
-        says which views were left out.
+        says which views were left out. At least two views are kept.
 
     views_used_ : ndarray of bool of shape (n_views,)
         Which views the runs, ``predict`` and ``transform`` use: ``False``
