@@ -218,15 +218,16 @@ def leading_basis(Z, n_directions):
 def spanned_share(Qa, Qb, n_shared=0):
     """The share of view B's directions that view A spans linearly, from
     their :func:`leading_basis` ``Qa`` and ``Qb``: the mean squared canonical
-    correlation of the two, leaving out the ``n_shared`` largest. 1 when B
-    lies in A's span (a copy, rescaled, rotated, or a projection of A), about
-    0 for unrelated views, and every direction counts alike, whatever its
-    variance. Two views of the same ``K`` classes share up to ``K - 1``
-    directions however different they are, hence ``n_shared``. 0 when B has
-    no more than ``n_shared`` directions."""
-    if Qb.shape[1] <= n_shared or Qa.shape[1] == 0:
+    correlation of the two, leaving out the ``n_shared`` largest (but never
+    B's last direction). 1 when B lies in A's span (a copy, rescaled,
+    rotated, or a projection of A), about 0 for unrelated views, and every
+    direction counts alike, whatever its variance. Two views of the same
+    ``K`` classes share up to ``K - 1`` directions however different they
+    are, hence ``n_shared``."""
+    if Qb.shape[1] == 0 or Qa.shape[1] == 0:
         return 0.0
-    rho2 = torch.linalg.svdvals(Qa.T @ Qb).pow(2)
+    n_shared = min(n_shared, Qb.shape[1] - 1)
+    rho2 = torch.cat([torch.linalg.svdvals(Qa.T @ Qb).pow(2), Qb.new_zeros(Qb.shape[1])])[:Qb.shape[1]]
     return float(rho2[n_shared:].sum() / (Qb.shape[1] - n_shared))
 
 

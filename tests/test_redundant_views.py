@@ -22,8 +22,10 @@ def test_spanned_share_by_hand():
     # A projection of A lies in its span, not the other way round.
     assert spanned_share(e[:, :3], e[:, :1]) == pytest.approx(1.0)
     assert spanned_share(e[:, :1], e[:, :3]) == pytest.approx(1 / 3)
-    # No direction left beyond the shared ones.
-    assert spanned_share(e[:, :2], e[:, :1], n_shared=1) == 0.0
+    # B's last direction is always compared, shared or not; A may have fewer.
+    assert spanned_share(e[:, :2], e[:, :1], n_shared=1) == pytest.approx(1.0)
+    assert spanned_share(e[:, 2:3], e[:, :2], n_shared=1) == pytest.approx(0.0)
+    assert spanned_share(e[:, :1], e[:, :3], n_shared=1) == pytest.approx(0.0)
 
 
 def test_leading_basis_by_hand():
@@ -41,8 +43,8 @@ def test_leading_basis_by_hand():
     W = torch.randn(40, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     assert redundant_views([Z, W, 3 * Z, Z[:, [1, 0]], Z[:, :1]], n_clusters=1).tolist() == [0, 1, 0, 0, 0]
     assert redundant_views([Z[:, :1], W, Z], n_clusters=1).tolist() == [0, 1, 2]  # Z has a direction more
-    # Beyond one shared direction (two classes), Z[:, :1] has none left: never redundant.
-    assert redundant_views([Z, W, Z[:, :1]], n_clusters=2).tolist() == [0, 1, 2]
+    # Z[:, :1] has no direction beyond the one two classes share: its only one is compared.
+    assert redundant_views([Z, W, Z[:, :1]], n_clusters=2).tolist() == [0, 1, 0]
     # At least two views stay: copies of one view alone are all kept.
     assert redundant_views([Z, 3 * Z, Z[:, [1, 0]]], n_clusters=1).tolist() == [0, 1, 2]
 
@@ -109,4 +111,13 @@ def test_a_noisy_rotated_copy_of_a_real_view_is_a_duplicate():
     copy = X1 @ rotation + 0.3 * X1.std(0).mean() * rng.standard_normal(X1.shape)
     Zs = [_embedded(v) for v in (X1, X2, copy)]
     assert _linear_cka(Zs[0], Zs[2]) < 0.99
+    assert redundant_views(Zs, n_clusters=10).tolist() == [0, 1, 0]
+
+
+def test_a_copy_is_found_with_fewer_rows_than_directions_beyond_the_classes():
+    # 50 rows allow 5 directions per view, fewer than the 9 that ten classes
+    # share: the copy is still compared on its last direction.
+    rng = np.random.RandomState(0)
+    X1, X2 = rng.normal(size=(50, 12)), rng.normal(size=(50, 9))
+    Zs = [_embedded(v) for v in (X1, X2, 2 * X1)]
     assert redundant_views(Zs, n_clusters=10).tolist() == [0, 1, 0]
