@@ -44,8 +44,8 @@ def warn_fit(labels, run_labels, voters, n_clusters, contradicted, view_groups=N
     if view_groups is not None:
         for v, g in enumerate(view_groups):
             if g != v:
-                warn_user(f"View {v + 1} nearly duplicates view {g + 1} (view {g + 1} spans at least "
-                          f"{REDUNDANT_SHARE:.0%} of view {v + 1}'s directions linearly): "
+                warn_user(f"View {v + 1} nearly duplicates view {g + 1} (one spans at least "
+                          f"{REDUNDANT_SHARE:.0%} of the other's directions linearly): "
                           "it is left out of the fit, so that one embedding does not get twice the say "
                           "(view_groups_).", UserWarning)
     if contradicted is not None and contradicted.any():

@@ -455,10 +455,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     view_groups_ : ndarray of shape (n_views,)
         ``view_groups_[v]``: the earlier view that view ``v`` nearly
-        duplicates, or ``v``. A view duplicates an earlier one when that
-        one's embedding spans linearly at least 55 % of its directions
-        beyond the ``n_clusters - 1`` that any two views of the same classes
-        share (a copy, a rescaled, rotated or noisy copy, a projection). The
+        duplicates, or ``v``. A view duplicates an earlier one when either
+        one's embedding spans linearly at least 55 % of the other's
+        directions beyond the ``n_clusters - 1`` that any two views of the
+        same classes share (a copy, a rescaled, rotated or noisy copy, a
+        projection, a nonlinear layer on the view). The
         runs, ``predict`` and ``transform`` use only the views with
         ``view_groups_[v] == v``, so passing one embedding twice (or two
         checkpoints of one model) does not give it twice the say; a warning
