@@ -47,6 +47,8 @@ class Consensus:
         The graph rows' embedded views, rows of unit norm.
     graph_soft : ndarray or None
         The graph rows' propagated soft labels.
+    graph_index : ndarray of int or None
+        Which fit rows are the graph rows.
     """
 
     n_clusters: int
@@ -58,6 +60,7 @@ class Consensus:
     heads: object = None
     graph_views: object = None
     graph_soft: object = None
+    graph_index: object = None
 
     def vote(self, soft):
         """Majority vote of the aligned voting runs on soft labels ``(N, R, K)``;
@@ -163,6 +166,7 @@ def _final_steps(consensus, Zs, mean, known, generator, refine, alpha, graph=Non
             P, graph_soft = spread(P)
     if weight > 0:
         consensus.graph_views = [A.cpu().numpy() for A in anchors]
+        consensus.graph_index = idx.cpu().numpy()
         consensus.graph_soft = graph_soft.cpu().numpy()
     return S_rows
 

@@ -39,7 +39,7 @@ from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._known import few_known, fit_runs_with_known
 from ._malloc import allocations_off_mmap
-from ._novelty import reject, rejection_threshold, row_scores, training_scores
+from ._novelty import graph_reference, reject, rejection_threshold, row_scores, training_scores
 from ._objectives import OBJECTIVES
 from ._prepare import (
     as_tensor,
@@ -826,7 +826,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.cluster_stability_ = cluster_stability(labels, self.run_labels_, consensus.permutations, K)
         self.cluster_shares_ = np.bincount(labels, minlength=K) / len(labels)
         # What predict's contamination is a share of.
-        self._training_scores = training_scores(P.astype(np.float32), Zs, consensus.graph_views)
+        self._graph_norms, self._graph_residual = graph_reference(Zs, views.used_residual, consensus.graph_index)
+        self._training_scores = training_scores(P, consensus.graph_views, self._graph_norms, self._graph_residual)
 
     def _label_every_row(self, data, known):
         """``labels_``, ``confidence_`` and ``run_labels_`` of every row of
@@ -1024,9 +1025,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     def _fitted_model(self, device):
         return [torch.as_tensor(a, device=device) for a in self._model]
 
-    def _embed_new(self, X, X2, y_allowed=False):
-        """Validate new rows like ``fit`` does; return them and their embedded
-        views (float32 tensors)."""
+    def _embed_new(self, X, X2, y_allowed=False, residual=False):
+        """Validate new rows like ``fit`` does; return their embedded views
+        (float32 tensors), and with ``residual`` also their squared distances
+        from the used views' subspaces, summed (``(N,)``)."""
         check_is_fitted(self)
         if holds_dask(X) or holds_dask(X2):
             raise TypeError("score and probe_score take in-memory rows: pass a sample, e.g. X[:100_000].compute(); "
@@ -1044,11 +1046,14 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                            self.view_sizes_)
         device = self._predict_device()
         with torch.no_grad():
-            Zs = []
+            Zs, residuals = [], []
             for block, p in zip(split_columns(X, self.view_sizes_), self._view_params):
-                Zs.append(core_input(embed_view(as_tensor(block, device), params_as_tensors(p, device))))
+                Z, r2 = embed_view(as_tensor(block, device), params_as_tensors(p, device), residual=True)
+                Zs.append(core_input(Z))
+                residuals.append(core_input(r2))
         # The views the fit left out (near-duplicates, weak views) are left out here too.
-        return used_views(Zs, self.views_used_)
+        Zs = used_views(Zs, self.views_used_)
+        return (Zs, sum(used_views(residuals, self.views_used_))) if residual else Zs
 
     def _run_probabilities(self, Zs):
         """Soft labels of every run, ``(N, R, K)``, in each run's own numbering."""
@@ -1056,10 +1061,15 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         return objective.probabilities(Zs, self._fitted_model(Zs[0].device), self.temperature_)
 
     def _predict_all(self, X, X2, y_allowed=False):
-        Zs = self._embed_new(X, X2, y_allowed)
+        """Labels, soft labels, embedded views and (:meth:`_embed_new`)
+        squared distances from the views' subspaces of new rows."""
+        Zs, residual = self._embed_new(X, X2, y_allowed, residual=True)
         with torch.no_grad():
             labels, soft, _ = self._consensus.apply(Zs, self._run_probabilities(Zs))
-        return labels, soft.astype(np.float32, copy=False), Zs
+        return labels, soft.astype(np.float32, copy=False), Zs, residual
+
+    def _row_scores(self, P, Zs, residual):
+        return row_scores(P, Zs, residual, self._consensus.graph_views, self._graph_norms)
 
     def predict(self, X, X2=None, *, contamination=None, threshold=None):
         """Label new samples as ``fit`` labelled its own: the majority vote of
@@ -1112,10 +1122,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         if holds_dask(X):
             return map_rows(partial(self._for_workers().predict, threshold=cut),
                             as_one_dask_matrix(X, X2, self.view_sizes_), None, np.int64)
-        labels, P, Zs = self._predict_all(X, X2)
+        labels, P, Zs, residual = self._predict_all(X, X2)
         if cut is None:
             return labels
-        return reject(labels, row_scores(P, Zs, self._consensus.graph_views), cut)
+        return reject(labels, self._row_scores(P, Zs, residual), cut)
 
     def transform(self, X, X2=None):
         """Soft cluster assignments (float32) whose argmax is :meth:`predict`:
@@ -1145,11 +1155,15 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         """How well the fitted labeling explains each row: higher is more
         normal (scikit-learn's convention), for new rows and training rows.
 
-        The row's mean similarity to its 10 nearest training rows, with the
-        views side by side (the mean over the views of the cosine similarity
-        to neighbours they share; low far from every training row in some
-        view). A training row is not its own neighbour, so training rows
-        score as new ones do. In ``[-1, 1]``.
+        Minus the row's squared distance to the training rows, in each used
+        view's preprocessed space (centred, rows scaled to unit norm), summed
+        over the views: the mean squared distance to its 10 nearest training
+        rows along the principal axes fitted on the training rows (the
+        embedding the runs see), plus its own squared distance from those
+        axes, where rows of a class the fit never saw can lie. A training row
+        is not its own neighbour, so training rows score as new ones do. At
+        most 0; a preprocessed row has norm about 1, so each view takes off
+        at most about 4.
 
         The training rows' embedded views are kept for the propagation
         (fitted state, at most 10,000 rows), which is what the score reads;
@@ -1182,8 +1196,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         >>> bool(far.max() < est.score_samples(X1, X2).min())
         True
         """
-        _, P, Zs = self._predict_all(X, X2)
-        return row_scores(P, Zs, self._consensus.graph_views)
+        _, P, Zs, residual = self._predict_all(X, X2)
+        return self._row_scores(P, Zs, residual)
 
     def fit_predict(self, X, y=None, *, known_labels=None):
         """Fit and return ``labels_``; arguments as in :meth:`fit`."""
@@ -1253,7 +1267,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         -------
         score : float
         """
-        labels, _, Zs = self._predict_all(X, y, y_allowed=True)
+        labels, _, Zs, _ = self._predict_all(X, y, y_allowed=True)
         return self._probe(Zs, labels)
 
     def _probe(self, Zs, labels):

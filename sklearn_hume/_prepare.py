@@ -53,7 +53,9 @@ class TrainingViews:
     (:mod:`._weak_views`; ``None`` before that check), and ``used``: the
     views the fit uses;
     ``known``: ``(rows, classes)`` indexing ``Zs``, ``known_all`` the same
-    indexing every row; ``data``: the out-of-core input, or None.
+    indexing every row; ``data``: the out-of-core input, or None;
+    ``residuals``: per view, the rows' squared distances from its embedding's
+    subspace (:func:`~sklearn_hume._views.embed_view`).
     """
 
     Zs: list
@@ -65,6 +67,7 @@ class TrainingViews:
     data: object
     groups: np.ndarray
     weak: object = None
+    residuals: object = None
 
     @property
     def distinct_mask(self):
@@ -83,6 +86,11 @@ class TrainingViews:
     @property
     def distinct(self):
         return used_views(self.Zs, self.distinct_mask)
+
+    @property
+    def used_residual(self):
+        """Each row's squared distance from the used views' subspaces, summed."""
+        return sum(used_views(self.residuals, self.mask))
 
 
 def fit_input(X, y, validate):
@@ -153,20 +161,22 @@ def prepare_training_views(inp, sizes, rows, known, known_all, *, n_components, 
     """Fit every view's preprocessing and embed the fit rows (see :class:`TrainingViews`)."""
     if inp.data is None:
         # One view at a time, so that at most one view-sized copy of X is alive.
-        view_params, Zs = [], []
+        view_params, Zs, residuals = [], [], []
         for i, block in enumerate(split_columns(inp.X, sizes)):
-            p, Z = fit_view_embedding(as_tensor(block, device), n_components)
+            p, Z, r2 = fit_view_embedding(as_tensor(block, device), n_components, residual=True)
             view_params.append(params_as_numpy(p))
             Zs.append(core_input(Z))
+            residuals.append(core_input(r2))
             warn_view(i, sizes[i], p["constant"], n_clusters)
     else:
         inp.data.widths = list(sizes)
         view_params = view_statistics(inp.data, n_components)
         for i, p in enumerate(view_params):
             warn_view(i, sizes[i], p["constant"], n_clusters)
-        Zs = [Z.to(device) for Z in embed_rows(inp.data, rows, view_params)]
+        Zs, residuals = embed_rows(inp.data, rows, view_params)
+        Zs, residuals = [Z.to(device) for Z in Zs], [r.to(device) for r in residuals]
     return TrainingViews(Zs, view_params, sizes, inp.n_samples, known, known_all, inp.data,
-                         redundant_views(Zs, n_clusters))
+                         redundant_views(Zs, n_clusters), residuals=residuals)
 
 
 def check_known_labels(known_labels, n_samples, n_clusters):

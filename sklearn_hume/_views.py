@@ -240,12 +240,14 @@ def principal_axes(scatter, n_components):
     return _fix_signs(evecs[:, :min(n_components or evecs.shape[1], evecs.shape[1])])
 
 
-def fit_view_embedding(X, n_components):
+def fit_view_embedding(X, n_components, residual=False):
     """Fit one view's preprocessing on a tensor ``X`` (``(N, d)``).
 
     Returns ``(params, Z)``: ``params`` a dict of tensors (``centre``, ``scale``,
     ``mean``, ``components``) for :func:`embed_view`, and ``Z`` the embedded
-    rows ``(N, r)`` in ``X``'s dtype. The PCA is not whitened: whitening
+    rows ``(N, r)`` in ``X``'s dtype; ``residual=True`` adds the rows'
+    squared distances from the embedding's subspace (as
+    :func:`embed_view` gives them). The PCA is not whitened: whitening
     discards the variance structure that separates classes. A view with no
     variation (constant up to rounding) embeds to zeros, with ``constant``
     set, so it carries no signal instead of amplified rounding noise.
@@ -277,7 +279,10 @@ def fit_view_embedding(X, n_components):
         comps = _fix_signs(evecs[:, :min(n_components or d, evecs.shape[1])])
     params = dict(centre=centre, scale=scale, mean=mean, components=comps,
                   row_normalise=row_normalise, constant=constant)
-    return params, Xc @ comps
+    Z = Xc @ comps
+    if not residual:
+        return params, Z
+    return params, Z, ((Xc * Xc).sum(1) - (Z * Z).sum(1)).clamp_min(0)
 
 
 def params_as_numpy(params):
@@ -297,13 +302,24 @@ def core_input(Z):
     return Z.clamp(-1e30, 1e30).to(torch.float32)
 
 
-def embed_view(X, params):
-    """Apply a fitted view embedding to new rows (tensors in ``X``'s dtype)."""
+def embed_view(X, params, residual=False):
+    """Apply a fitted view embedding to new rows (tensors in ``X``'s dtype).
+
+    ``residual=True`` also returns each row's squared distance from the
+    embedding's subspace, ``(N,)``: what the principal axes leave out of the
+    preprocessed row (0 when they span the view). A row of a class the fit
+    never saw can lie far outside the axes fitted without it while its
+    embedding sits among the training rows' (:mod:`._novelty`)."""
     if params["constant"]:
-        return X.new_zeros(X.shape[0], params["components"].shape[1])
+        Z = X.new_zeros(X.shape[0], params["components"].shape[1])
+        return (Z, X.new_zeros(X.shape[0])) if residual else Z
     Xc = X - params["centre"].to(X.dtype)
     normalise_rows(Xc, params["row_normalise"], params["scale"].to(X.dtype))
-    return (Xc - params["mean"].to(X.dtype)) @ params["components"].to(X.dtype)
+    Xc -= params["mean"].to(X.dtype)
+    Z = Xc @ params["components"].to(X.dtype)
+    if not residual:
+        return Z
+    return Z, ((Xc * Xc).sum(1) - (Z * Z).sum(1)).clamp_min(0)
 
 
 def explain_invalid(exc, X, widths):

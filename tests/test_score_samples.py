@@ -6,18 +6,56 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from sklearn_hume import HumeClustering
-from sklearn_hume._novelty import neighbor_similarity
+from sklearn_hume._novelty import neighbor_distance
+from sklearn_hume._views import embed_view, fit_view_embedding
 
 from .conftest import make_two_views
 
 
-def test_neighbor_similarity_by_hand():
+def test_neighbor_distance_by_hand():
+    # Reference rows (1, 0), (0, 2), (-1, 0): unit rows and their norms.
     ref = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
-    Z = torch.tensor([[2.0, 0.0], [1.0, 1.0]])
-    # Row 0 is reference row 0 (left out): its two nearest others are at 0 and -1.
-    # Row 1 (45 degrees) is new: its two nearest are reference rows 0 and 1.
-    out = neighbor_similarity([Z], [ref], n_neighbors=2)
-    np.testing.assert_allclose(out.numpy(), [(0.0 - 1.0) / 2, np.sqrt(0.5)], rtol=1e-6)
+    norms = torch.tensor([[1.0], [2.0], [1.0]])
+    Z = torch.tensor([[1.0, 0.0], [1.0, 1.0]])
+    # Row 0 is reference row 0 (left out): the others are at squared distances
+    # 5 and 4; its own squared distance from the subspace, 0.25, is added.
+    # Row 1 is new: its two nearest are at 1 and 2.
+    out = neighbor_distance([Z], torch.tensor([0.25, 0.0]), [ref], norms, n_neighbors=2)
+    np.testing.assert_allclose(out.numpy(), [4.5 + 0.25, 1.5], rtol=1e-6)
+
+
+def test_embed_view_residual_by_hand():
+    # Three columns (scaled as a whole, not row by row), the centred rows in the
+    # plane of the first two: a row off it by h has residual (h / scale)^2.
+    X = torch.tensor([[1.0, 0, 5], [-1.0, 0, 5], [0, 2.0, 5], [0, -2.0, 5]], dtype=torch.float64)
+    params, Z, r2 = fit_view_embedding(X, 2, residual=True)
+    torch.testing.assert_close(r2, torch.zeros(4, dtype=torch.float64))
+    scale = float(params["scale"])  # the centred rows' root mean squared norm
+    assert scale == pytest.approx(np.sqrt(2.5))
+    new = torch.tensor([[1.0, 0, 5 + 3.0]], dtype=torch.float64)
+    Zn, rn = embed_view(new, params, residual=True)
+    torch.testing.assert_close(Zn, Z[:1])
+    assert float(rn[0]) == pytest.approx(9.0 / 2.5)
+    torch.testing.assert_close(embed_view(new, params), Zn)
+
+
+def test_a_row_outside_the_training_axes_scores_lower():
+    # View 1's training rows span three of its six columns. A new row made of a
+    # training row plus an offset along the other three embeds close to that
+    # row, but lies far outside the axes the fit kept. (By the mean cosine
+    # similarity of the embeddings, the score before, it scored 0.80 against
+    # the row's 0.99.)
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1, 2], 30)
+    X1 = np.hstack([(rng.normal(size=(3, 3)) * 4)[y] + rng.normal(size=(90, 3)), np.zeros((90, 3))])
+    X2 = (rng.normal(size=(3, 5)) * 4)[y] + rng.normal(size=(90, 5))
+    est = HumeClustering(n_clusters=3, n_runs=2, n_components=3, random_state=0).fit(X1, X2)
+    off = X1[:1].copy()
+    off[0, 3:] = 3 * np.abs(X1[0, :3]).max()
+    inside, outside = est.score_samples(X1[:1], X2[:1])[0], est.score_samples(off, X2[:1])[0]
+    # Row-normalised, the offset row is (x + o) / |x + o|: its residual is
+    # |o|^2 / |x + o|^2 (0.9 here), a squared distance as the score is.
+    assert inside - outside > 0.5
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
