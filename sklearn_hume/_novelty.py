@@ -32,7 +32,11 @@ def neighbor_distance(Zs, residual, reference, reference_norms, n_neighbors=N_NE
     the training rows: inside them, where the neighbours are searched, and
     outside, where a class the fit never saw can lie, away from every axis
     the fit kept (the training rows' own part outside is left out: added, it
-    lowered wordnet10's AUROC from 0.888 to 0.854, classes 0-3 left out in turn)."""
+    lowered wordnet10's AUROC from 0.888 to 0.854, classes 0-3 left out in
+    turn). The views side by side rather than one by one: a row of a class
+    nobody named can sit close to training rows in one view, rarely in all at
+    once (AUROC mfeat 0.953 against 0.910 view by view, measured on the
+    cosine score before)."""
     # ||z - t||^2 = ||z||^2 - (2 z.t - ||t||^2): the nearest rows by one inner
     # product with augmented rows [z, 1] and [2 t, -||t||^2].
     one = Zs[0].new_ones(Zs[0].shape[0], 1)

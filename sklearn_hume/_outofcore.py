@@ -203,14 +203,12 @@ def second_moments(block, widths, dtype, prepared):
     return out
 
 
-def embed_block(block, widths, dtype, view_params, residual=False):
-    """Embedded rows of every view side by side, float32; ``view_params`` as
-    fitted (NumPy). ``residual=True`` appends one column per view: the rows'
-    squared distances from its embedding's subspace."""
-    parts = [embed_view(_as_float(v, dtype), params_as_tensors(p), residual)
+def embed_block(block, widths, dtype, view_params):
+    """Embedded rows of every view side by side, then one column per view
+    with the rows' squared distances from its embedding's subspace, float32;
+    ``view_params`` as fitted (NumPy)."""
+    parts = [embed_view(_as_float(v, dtype), params_as_tensors(p), residual=True)
              for v, p in zip(split_columns(block, widths), view_params)]
-    if not residual:
-        return torch.cat([core_input(Z) for Z in parts], 1).numpy()
     return torch.cat([core_input(Z) for Z, _ in parts] + [core_input(r[:, None]) for _, r in parts], 1).numpy()
 
 
@@ -273,7 +271,7 @@ def embed_rows(data, rows, view_params):
     """The embedded views (float32 tensors) of the given rows and each view's
     squared distances from its embedding's subspace (``(n_rows,)`` each);
     ``view_params`` as fitted (NumPy, small enough to ship to every block)."""
-    Z = data.take(rows, embed_block, data.widths, data.dtype, view_params, True)
+    Z = data.take(rows, embed_block, data.widths, data.dtype, view_params)
     dims = np.cumsum([p["components"].shape[1] for p in view_params])
     parts = [torch.from_numpy(np.ascontiguousarray(z)) for z in np.split(Z, dims, axis=1)]
     return parts[:-1], list(parts[-1].T.contiguous())

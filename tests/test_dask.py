@@ -74,6 +74,20 @@ def test_fit_on_dask_equals_numpy(fitted, chunks):
     np.testing.assert_array_equal(two.labels_.compute(), est.labels_)
 
 
+def test_out_of_core_fit_keeps_the_same_novelty_reference():
+    # Three principal axes of 6- and 8-column views: the rows lie partly outside
+    # them, so the score reads the residuals that the blocks' embedding computes.
+    X1, X2, _ = make_two_views()
+    params = dict(PARAMS, n_components=3)
+    est = HumeClustering(**params).fit(X1, X2)
+    got = HumeClustering(view_sizes=[X1.shape[1], X2.shape[1]], **params).fit(
+        da.from_array(np.hstack([X1, X2]), chunks=(25, -1)))
+    assert est._graph_residual.min() >= 0 and est._graph_residual.max() > 0.01
+    np.testing.assert_allclose(got._graph_residual, est._graph_residual, atol=1e-4)
+    np.testing.assert_allclose(got._training_scores, est._training_scores, atol=1e-4)
+    np.testing.assert_allclose(got.score_samples(X1, X2), est.score_samples(X1, X2), atol=1e-4)
+
+
 def test_fit_on_memmap_equals_numpy(fitted, tmp_path):
     est, X1, X2 = fitted
     np.save(tmp_path / "X.npy", np.hstack([X1, X2]))
