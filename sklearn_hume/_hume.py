@@ -1046,24 +1046,25 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                            self.view_sizes_)
         device = self._predict_device()
         with torch.no_grad():
-            Zs, residuals = [], []
-            for block, p in zip(split_columns(X, self.view_sizes_), self._view_params):
-                Z, r2 = embed_view(as_tensor(block, device), params_as_tensors(p, device), residual=True)
-                Zs.append(core_input(Z))
-                residuals.append(core_input(r2))
+            parts = [embed_view(as_tensor(block, device), params_as_tensors(p, device), residual)
+                     for block, p in zip(split_columns(X, self.view_sizes_), self._view_params)]
         # The views the fit left out (near-duplicates, weak views) are left out here too.
-        Zs = used_views(Zs, self.views_used_)
-        return (Zs, sum(used_views(residuals, self.views_used_))) if residual else Zs
+        if not residual:
+            return used_views([core_input(Z) for Z in parts], self.views_used_)
+        used = used_views(parts, self.views_used_)
+        return [core_input(Z) for Z, _ in used], sum(core_input(r2) for _, r2 in used)
 
     def _run_probabilities(self, Zs):
         """Soft labels of every run, ``(N, R, K)``, in each run's own numbering."""
         objective = OBJECTIVES[self._objective]
         return objective.probabilities(Zs, self._fitted_model(Zs[0].device), self.temperature_)
 
-    def _predict_all(self, X, X2, y_allowed=False):
-        """Labels, soft labels, embedded views and (:meth:`_embed_new`)
-        squared distances from the views' subspaces of new rows."""
-        Zs, residual = self._embed_new(X, X2, y_allowed, residual=True)
+    def _predict_all(self, X, X2, y_allowed=False, residual=False):
+        """Labels, soft labels, embedded views and, with ``residual`` (what
+        the score needs), the squared distances from the views' subspaces
+        (:meth:`_embed_new`; else ``None``) of new rows."""
+        Zs, residual = (self._embed_new(X, X2, y_allowed, residual=True) if residual
+                        else (self._embed_new(X, X2, y_allowed), None))
         with torch.no_grad():
             labels, soft, _ = self._consensus.apply(Zs, self._run_probabilities(Zs))
         return labels, soft.astype(np.float32, copy=False), Zs, residual
@@ -1122,9 +1123,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         if holds_dask(X):
             return map_rows(partial(self._for_workers().predict, threshold=cut),
                             as_one_dask_matrix(X, X2, self.view_sizes_), None, np.int64)
-        labels, P, Zs, residual = self._predict_all(X, X2)
         if cut is None:
-            return labels
+            return self._predict_all(X, X2)[0]
+        labels, P, Zs, residual = self._predict_all(X, X2, residual=True)
         return reject(labels, self._row_scores(P, Zs, residual), cut)
 
     def transform(self, X, X2=None):
@@ -1196,7 +1197,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         >>> bool(far.max() < est.score_samples(X1, X2).min())
         True
         """
-        _, P, Zs, residual = self._predict_all(X, X2)
+        _, P, Zs, residual = self._predict_all(X, X2, residual=True)
         return self._row_scores(P, Zs, residual)
 
     def fit_predict(self, X, y=None, *, known_labels=None):

@@ -239,19 +239,32 @@ def spanned_share(Qa, Qb, n_shared=0):
     are, hence ``n_shared``."""
     if Qb.shape[1] == 0 or Qa.shape[1] == 0:
         return 0.0
-    n_shared = min(n_shared, Qb.shape[1] - 1)
-    # Descending; B's directions beyond A's rank have correlation 0 and add nothing.
-    rho2 = torch.linalg.svdvals(Qa.T @ Qb).pow(2)
-    return float(rho2[n_shared:].sum() / (Qb.shape[1] - n_shared))
+    return _share_of(_squared_correlations(Qa, Qb), Qb.shape[1], n_shared)
 
 
 def mutual_share(Qa, Qb, n_shared=0):
     """The larger of the shares of each view's directions that the other
-    spans (:func:`spanned_share` both ways): 1 when either view lies in the
-    other's span, so a copy counts as one whether it has fewer directions (a
-    projection) or more (a nonlinear layer on the view, whose extra
-    directions the view cannot span)."""
-    return max(spanned_share(Qa, Qb, n_shared), spanned_share(Qb, Qa, n_shared))
+    spans (:func:`spanned_share` both ways, from one decomposition): 1 when
+    either view lies in the other's span, so a copy counts as one whether it
+    has fewer directions (a projection) or more (a nonlinear layer on the
+    view, whose extra directions the view cannot span)."""
+    if Qb.shape[1] == 0 or Qa.shape[1] == 0:
+        return 0.0
+    rho2 = _squared_correlations(Qa, Qb)
+    return max(_share_of(rho2, Qb.shape[1], n_shared), _share_of(rho2, Qa.shape[1], n_shared))
+
+
+def _squared_correlations(Qa, Qb):
+    """The squared canonical correlations of two orthonormal bases, descending;
+    the directions of the wider one beyond the other's rank have 0 and are not listed."""
+    return torch.linalg.svdvals(Qa.T @ Qb).pow(2)
+
+
+def _share_of(rho2, n_directions, n_shared):
+    """The mean of ``rho2`` over a view's ``n_directions`` after the
+    ``n_shared`` largest (never its last direction)."""
+    n_shared = min(n_shared, n_directions - 1)
+    return float(rho2[n_shared:].sum() / (n_directions - n_shared))
 
 
 def redundant_views(Zs, n_clusters, threshold=REDUNDANT_SHARE):

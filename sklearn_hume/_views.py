@@ -280,9 +280,7 @@ def fit_view_embedding(X, n_components, residual=False):
     params = dict(centre=centre, scale=scale, mean=mean, components=comps,
                   row_normalise=row_normalise, constant=constant)
     Z = Xc @ comps
-    if not residual:
-        return params, Z
-    return params, Z, ((Xc * Xc).sum(1) - (Z * Z).sum(1)).clamp_min(0)
+    return (params, Z, _outside_axes(Xc, Z)) if residual else (params, Z)
 
 
 def params_as_numpy(params):
@@ -317,9 +315,13 @@ def embed_view(X, params, residual=False):
     normalise_rows(Xc, params["row_normalise"], params["scale"].to(X.dtype))
     Xc -= params["mean"].to(X.dtype)
     Z = Xc @ params["components"].to(X.dtype)
-    if not residual:
-        return Z
-    return Z, ((Xc * Xc).sum(1) - (Z * Z).sum(1)).clamp_min(0)
+    return (Z, _outside_axes(Xc, Z)) if residual else Z
+
+
+def _outside_axes(Xc, Z):
+    """Squared distances of preprocessed rows ``Xc`` from the principal axes,
+    from their embedding ``Z`` on those (orthonormal) axes."""
+    return ((Xc * Xc).sum(1) - (Z * Z).sum(1)).clamp_min(0)
 
 
 def explain_invalid(exc, X, widths):
