@@ -33,12 +33,16 @@ READS = ("n_clusters", "n_runs", "n_iter", "learning_rate", "temperature", "entr
 KNOWN_LABELS = True  # takes rows with known classes (fit's known_labels)
 CHUNKED_RUNS = True  # its runs may be fitted in parallel chunks (n_jobs)
 FINAL_STEPS = True  # its vote may be propagated and refitted (propagation, refine)
-# batch_size="auto": every row up to this many, batches of AUTO_BATCH beyond. A full
-# step on N rows costs about N, a batched step about what a full one on AUTO_BATCH
-# rows does, so the switch sits at the batch size. Measured on an idle machine
-# (wordnet10 tiled, benchmarks/bench_speed.py): with the switch at 30,000 a fit
-# took 24.9 s at 30,000 rows and 21.6 s at 30,001; at 50,000, 89 s and 70 s.
-AUTO_FULL_BATCH, AUTO_BATCH = 20_000, 20_000
+# batch_size="auto": every row up to AUTO_FULL_BATCH, batches of AUTO_BATCH beyond.
+# A full step costs about its rows; a batched step, with its own ridge spectra and
+# gathered rows, about 1.5x a full step on as many rows, so the switch sits at 1.5x
+# the batch (wordnet10 tiled, default fit, full / batched: 6,000 rows 5.5 / 6.1 s,
+# 7,000 rows 6.3-7.5 / 5.4-7.0 s, 8,192 rows 8.2-8.7 / 6.3-7.4 s). Batches of 4,096
+# kept ACC within noise of every row on the shared and built cases above that size
+# (fashion10k 0.759 against 0.759, wordnet24 0.516 against 0.519, seeds 0-2) and cut
+# a 10,000-row fit by a third and a 50,000-row one by half; 2,048 lost 0.4 points on
+# wordnet10 (the benchmarks page, "Large N").
+AUTO_FULL_BATCH, AUTO_BATCH = 6144, 4096
 
 
 def auto_batch(n_samples):
