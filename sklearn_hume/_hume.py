@@ -290,8 +290,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     batch_size : int, "auto" or None, default="auto"
         Rows per optimisation step for ``"loo"`` and ``"turtle"``, one random
         batch per step shared by all runs. ``None``: every row in every step.
-        ``"auto"``: ``"loo"`` uses every row up to 6,144 samples and batches
-        of 4,096 beyond; ``"turtle"`` batches of 10,000 (TURTLE's). Not used
+        ``"auto"``: ``"loo"`` uses every row up to 10,000 samples and batches
+        of 6,144 beyond; ``"turtle"`` batches of 10,000 (TURTLE's). Not used
         by ``"hume"``.
 
     n_subsets : int, default=20
@@ -322,7 +322,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     neighbor_weight : float, default=0.0
         Not used by ``"hume"``, nor by steps that see a mini-batch (beyond
-        6,144 rows for ``"loo"``, 10,000 for ``"turtle"``, by default): a
+        10,000 rows for ``"loo"``, 10,000 for ``"turtle"``, by default): a
         batch holds too few of a row's neighbours. Weight of an opt-in
         neighbourhood term: the probability that a row's label differs from
         that of a neighbour, where neighbours are pairs that at least half of

@@ -12,7 +12,7 @@ Only blocks of rows are ever loaded. The work has three parts:
 2. **The optimisation** draws its mini-batches from a uniform random sample
    of at most ``MAX_FIT_ROWS`` rows, taken from every block and embedded where
    it lives (all rows, in order, when there are fewer). With the default
-   batches of 4,096 rows and 150 iterations, an in-memory fit also visits
+   batches of 6,144 rows and 150 iterations, an in-memory fit also visits
    each sampled row several times.
 3. **Every row is labelled** block by block by the fitted model: lazily
    (``map_blocks``) for dask, block by block into NumPy for a memmap.

@@ -33,16 +33,16 @@ READS = ("n_clusters", "n_runs", "n_iter", "learning_rate", "temperature", "entr
 KNOWN_LABELS = True  # takes rows with known classes (fit's known_labels)
 CHUNKED_RUNS = True  # its runs may be fitted in parallel chunks (n_jobs)
 FINAL_STEPS = True  # its vote may be propagated and refitted (propagation, refine)
-# batch_size="auto": every row up to AUTO_FULL_BATCH, batches of AUTO_BATCH beyond.
-# A full step costs about its rows; a batched step, with its own ridge spectra and
-# gathered rows, about 1.5x a full step on as many rows, so the switch sits at 1.5x
-# the batch (wordnet10 tiled, default fit, full / batched: 6,000 rows 5.5 / 6.1 s,
-# 7,000 rows 6.3-7.5 / 5.4-7.0 s, 8,192 rows 8.2-8.7 / 6.3-7.4 s). Batches of 4,096
-# kept ACC within noise of every row on the shared and built cases above that size
-# (fashion10k 0.759 against 0.759, wordnet24 0.516 against 0.519, seeds 0-2) and cut
-# a 10,000-row fit by a third and a 50,000-row one by half; 2,048 lost 0.4 points on
-# wordnet10 (the benchmarks page, "Large N").
-AUTO_FULL_BATCH, AUTO_BATCH = 6144, 4096
+# batch_size="auto": every row up to AUTO_FULL_BATCH rows, batches of AUTO_BATCH
+# beyond. Every row up to 10,000: batches cost fashion10k with its pixel view 1.4
+# points there (0.770 against 0.784, seeds 0-11; two views 0.759 either way), and
+# balance="auto" compares its families on every row up to the same size. A batched
+# step costs about 1.5x a full step on as many rows (its own ridge spectra, gathered
+# rows), so batches of 6,144 cost about what every row did at the switch: a fit took
+# 11.8 s at 10,000 rows and 11.3 s at 10,001 (medians of 3; batches of 4,096: 12.0
+# and 10.8). Against batches of 20,000, a 50,000-row fit took 16.1 s instead of
+# 25.5 s at the same ACC (wordnet10 tiled; the benchmarks page, "Large N").
+AUTO_FULL_BATCH, AUTO_BATCH = 10_000, 6144
 
 
 def auto_batch(n_samples):
