@@ -40,8 +40,8 @@ FINAL_STEPS = True  # its vote may be propagated and refitted (propagation, refi
 # step costs about 1.5x a full step on as many rows (its own ridge spectra, gathered
 # rows), so batches of 6,144 cost about what every row did at the switch: a fit took
 # 11.8 s at 10,000 rows and 11.3 s at 10,001 (medians of 3; batches of 4,096: 12.0
-# and 10.8). Against batches of 20,000, a 50,000-row fit took 16.1 s instead of
-# 25.5 s at the same ACC (wordnet10 tiled; the benchmarks page, "Large N").
+# and 10.8). Against batches of 20,000, a 50,000-row fit took 14.9-16.1 s instead
+# of 22.2-25.5 s at the same ACC (wordnet10 tiled; the benchmarks page, "Large N").
 AUTO_FULL_BATCH, AUTO_BATCH = 10_000, 6144
 
 
