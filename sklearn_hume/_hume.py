@@ -322,7 +322,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     neighbor_weight : float, default=0.0
         Not used by ``"hume"``, nor by steps that see a mini-batch (beyond
-        10,000 rows for ``"loo"``, 10,000 for ``"turtle"``, by default): a
+        10,000 rows for ``"loo"`` and ``"turtle"``, by default): a
         batch holds too few of a row's neighbours. Weight of an opt-in
         neighbourhood term: the probability that a row's label differs from
         that of a neighbour, where neighbours are pairs that at least half of
@@ -1063,8 +1063,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         """Labels, soft labels, embedded views and, with ``residual`` (what
         the score needs), the squared distances from the views' subspaces
         (:meth:`_embed_new`; else ``None``) of new rows."""
-        Zs, residual = (self._embed_new(X, X2, y_allowed, residual=True) if residual
-                        else (self._embed_new(X, X2, y_allowed), None))
+        embedded = self._embed_new(X, X2, y_allowed, residual)
+        Zs, residual = embedded if residual else (embedded, None)
         with torch.no_grad():
             labels, soft, _ = self._consensus.apply(Zs, self._run_probabilities(Zs))
         return labels, soft.astype(np.float32, copy=False), Zs, residual
