@@ -219,23 +219,35 @@ def normalise_rows(Xc, row_normalise, view_scale=None):
     return Xc
 
 
+# Rows per block of the reductions below: each block's temporary is this size.
+_BLOCK_ROWS = 16_384
+
+
 def abs_max(A, dim=None):
-    """``A.abs().max()``, or ``A.abs().amax(dim, keepdim=True)``, the same
+    """``A.abs().max()``, or ``A.abs().amax(dim, keepdim=True)``: the same
     values without the copy of ``A`` that ``abs`` makes (3 GiB for a million
-    rows of 768 float32 columns)."""
+    rows of 768 float32 columns). The overall maximum is read block by block
+    of rows: on a view that is a column block of the input, ``max`` would
+    first copy it whole into contiguous memory."""
     if dim is None:
-        return torch.maximum(A.max(), -A.min())
+        return torch.stack([torch.maximum(b.max(), -b.min()) for b in A.split(_BLOCK_ROWS)]).max()
     return torch.maximum(A.amax(dim, keepdim=True), -A.amin(dim, keepdim=True))
-
-
-# Rows per block of a sum of squares: each block's squares are a temporary.
-_SQUARES_BLOCK = 16_384
 
 
 def row_squared_norms(A):
     """``(A * A).sum(1)``, the same values (each row is summed alone),
     squared block by block instead of in one copy of ``A``."""
-    return torch.cat([(b * b).sum(1) for b in A.split(_SQUARES_BLOCK)]) if A.shape[0] else A.new_zeros(0)
+    return torch.cat([(b * b).sum(1) for b in A.split(_BLOCK_ROWS)]) if A.shape[0] else A.new_zeros(0)
+
+
+def column_means64(X):
+    """``X.mean(0, dtype=torch.float64)``: the same values up to
+    :data:`_BLOCK_ROWS` rows; beyond, summed block by block, without the
+    float64 copy of ``X`` that ``mean`` makes (6 GiB for a million rows of
+    768 float32 columns)."""
+    if X.shape[0] <= _BLOCK_ROWS:
+        return X.mean(0, dtype=torch.float64)
+    return sum(b.sum(0, dtype=torch.float64) for b in X.split(_BLOCK_ROWS)) / X.shape[0]
 
 
 def _whole_view_scale(Xc):
@@ -272,7 +284,7 @@ def fit_view_embedding(X, n_components, residual=False):
     set, so it carries no signal instead of amplified rounding noise.
     """
     n, d = X.shape
-    centre = X.mean(0, dtype=torch.float64)
+    centre = column_means64(X)
     Xc = X - centre.to(X.dtype)
     span = abs_max(X)
     constant = bool(abs_max(Xc) <= 16 * torch.finfo(X.dtype).eps * span)

@@ -334,15 +334,17 @@ def test_fit_view_embedding_is_pca_of_normalised_rows():
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_abs_max_and_row_squared_norms_without_copies_give_the_same_values(dtype, monkeypatch):
+def test_reductions_without_copies_give_the_same_values(dtype, monkeypatch):
     A = torch.tensor([[1.0, -3.0, 2.0], [-0.5, 0.25, 0.0]], dtype=dtype)
     assert _views.abs_max(A).item() == 3.0
     assert _views.abs_max(A, dim=1).flatten().tolist() == [3.0, 0.5]
     assert _views.row_squared_norms(A).tolist() == [14.0, 0.3125]
     assert _views.row_squared_norms(A[:0]).shape == (0,)
-    monkeypatch.setattr(_views, "_SQUARES_BLOCK", 7)  # several blocks, the last one short
-    B = torch.randn(30, 77, generator=torch.Generator().manual_seed(0), dtype=dtype) * 5
+    B = torch.randn(30, 77, generator=torch.Generator().manual_seed(0), dtype=dtype) * 5 + 3
+    assert torch.equal(_views.column_means64(B), B.mean(0, dtype=torch.float64))  # one block: mean itself
+    monkeypatch.setattr(_views, "_BLOCK_ROWS", 7)  # several blocks, the last one short
     assert torch.equal(_views.row_squared_norms(B), (B * B).sum(1))
+    torch.testing.assert_close(_views.column_means64(B), B.double().mean(0), rtol=1e-15, atol=0)
     assert torch.equal(_views.abs_max(B), B.abs().max())
     assert torch.equal(_views.abs_max(B, dim=1), B.abs().amax(1, keepdim=True))
 
