@@ -48,7 +48,9 @@ class Consensus:
     graph_soft : ndarray or None
         The graph rows' propagated soft labels.
     graph_index : ndarray of int or None
-        Which fit rows are the graph rows.
+        Which fit rows are the graph rows: set by the fit for
+        :func:`~sklearn_hume._novelty.graph_reference`, not kept in a fitted
+        estimator.
     """
 
     n_clusters: int

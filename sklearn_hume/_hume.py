@@ -808,7 +808,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         if views.known is not None:
             labels[views.known[0]] = views.known[1]
         self._objective, self._settings, self._n_clusters = self.objective, settings, K
-        self._device, self._view_params, self._consensus = resolved.runtime.device, views.view_params, consensus
+        self._device, self._view_params = resolved.runtime.device, views.view_params
         self._model = [p.detach().cpu().numpy() for p in runs.params]
         self.view_sizes_, self.view_groups_, self.n_fit_rows_ = views.sizes, views.groups, int(Zs[0].shape[0])
         self.views_used_ = views.mask
@@ -827,6 +827,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self.cluster_shares_ = np.bincount(labels, minlength=K) / len(labels)
         # What predict's contamination is a share of.
         self._graph_norms, self._graph_residual = graph_reference(Zs, views.used_residual, consensus.graph_index)
+        # Which fit rows were the graph rows is read only above: the fitted state does not keep it.
+        self._consensus = replace(consensus, graph_index=None)
         self._training_scores = training_scores(P, consensus.graph_views, self._graph_norms, self._graph_residual)
 
     def _label_every_row(self, data, known):

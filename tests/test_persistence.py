@@ -30,6 +30,17 @@ def test_fitted_state_is_numpy_on_cpu(two_views, fast_params):
     assert not any(torch.is_tensor(v) for v in vars(est).values())
 
 
+def test_fitted_state_does_not_keep_which_rows_were_graph_rows(two_views, fast_params):
+    # The graph rows' indices serve the fit only (score_samples' reference);
+    # predict and score_samples read the kept unit rows, norms and residuals.
+    X1, X2, _ = two_views
+    est = HumeClustering(n_clusters=3, **fast_params).fit(X1, X2)
+    assert est._consensus.graph_soft is not None and est._consensus.graph_index is None
+    assert len(est._graph_norms) == len(est._consensus.graph_soft)
+    np.testing.assert_array_equal(est.predict(X1, X2), est.labels_)
+    assert np.all(np.isfinite(est.score_samples(X1, X2)))
+
+
 def test_cuda_requested_without_cuda(two_views, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     X1, X2, _ = two_views
