@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from ._graph import nearest
+from ._views import row_squared_norms
 
 # Neighbours a row's density is read from (the 10th-neighbour distance was the
 # strongest simple baseline for rows of a class left out of the fit).
@@ -43,7 +44,7 @@ def neighbor_distance(Zs, residual, reference, reference_norms, n_neighbors=N_NE
     query = torch.cat(list(Zs) + [one], 1)
     ref = torch.cat([2 * A * reference_norms[:, v:v + 1] for v, A in enumerate(reference)]
                     + [-(reference_norms * reference_norms).sum(1, keepdim=True)], 1)
-    sq_norm = sum((Z * Z).sum(1) for Z in Zs)
+    sq_norm = sum(row_squared_norms(Z) for Z in Zs)
     k = min(n_neighbors + 1, ref.shape[0])
     dist = (sq_norm[:, None] - nearest(query, k, reference=ref)[0]).clamp_min(0)
     own = dist[:, 0] <= SELF * sq_norm.clamp_min(torch.finfo(dist.dtype).tiny)  # the row itself

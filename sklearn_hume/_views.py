@@ -252,7 +252,7 @@ def column_means64(X):
 
 def _whole_view_scale(Xc):
     """Root mean squared row norm, computed without overflow."""
-    m = Xc.abs().max().clamp_min(torch.finfo(Xc.dtype).tiny)
+    m = abs_max(Xc).clamp_min(torch.finfo(Xc.dtype).tiny)
     return m * ((Xc / m) ** 2).sum(1).mean().sqrt().clamp_min(torch.finfo(Xc.dtype).tiny)
 
 
