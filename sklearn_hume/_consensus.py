@@ -19,7 +19,7 @@ import torch
 from ._aggregate import align_runs, match_clusters, vote
 from ._graph import neighbor_mean_operator, unit_rows
 from ._merge import merge_map
-from ._propagation import graph_rows, mix, propagate, without_self
+from ._propagation import graph_rows, mix, n_graph_rows, propagate, without_self
 from ._refine import ridge_head_probabilities, ridge_heads
 
 
@@ -109,13 +109,15 @@ class Consensus:
 
 def consensus_graph(Zs, known, generator, n_neighbors):
     """The propagation's graph: the graph rows' indices ``idx``
-    (:func:`~sklearn_hume._propagation.graph_rows`), their views' unit rows,
+    (:func:`~sklearn_hume._propagation.graph_rows`, at most
+    :func:`~sklearn_hume._propagation.n_graph_rows` of them), their views' unit rows,
     their operator on themselves without self edges, and the fit rows'
     operator on them. Built once, it may serve several
     :func:`fit_consensus` calls on the same rows (``balance="auto"``'s
     families)."""
     device = Zs[0].device
-    idx = graph_rows(Zs[0].shape[0], None if known is None else known[0], generator).to(device)
+    n = Zs[0].shape[0]
+    idx = graph_rows(n, None if known is None else known[0], generator, max_rows=n_graph_rows(n)).to(device)
     every_row = len(idx) == Zs[0].shape[0]
     graph_views = Zs if every_row else [Z[idx] for Z in Zs]
     graph = [unit_rows(Z) for Z in graph_views]

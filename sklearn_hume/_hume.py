@@ -357,7 +357,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         labels are spread over the consensus kNN graph of the views (edges as
         for ``neighbor_weight``), as LabelSpreading spreads labels with this
         ``alpha``. The graph joins the graph rows: the fit rows, or a random
-        10,000 of them beyond that (with every row of ``known_labels``).
+        10,000 of them beyond that, and from 50,000 fit rows on as many as
+        keep fit rows x graph rows at 5e8 (5,000 at 100,000 rows), with
+        every row of ``known_labels``.
         Every row, in ``fit`` and in :meth:`predict`, then takes
         ``(1 - propagation)`` times its own soft label plus ``propagation``
         times the mean propagated label of its consensus neighbours among the

@@ -8,7 +8,7 @@ import torch
 
 from sklearn_hume import HumeClustering, _propagation
 from sklearn_hume._graph import neighbor_mean_operator, unit_rows
-from sklearn_hume._propagation import graph_rows, mix, propagate, without_self
+from sklearn_hume._propagation import graph_rows, mix, n_graph_rows, propagate, without_self
 from sklearn_hume._refine import ridge_head_probabilities, ridge_heads
 from sklearn_hume._ridge import ridge_fit
 
@@ -69,6 +69,21 @@ def test_graph_rows_sample_keeps_known_rows():
     idx = graph_rows(100, np.array([3, 97]), gen, max_rows=10)
     assert 10 <= len(idx) <= 12 and {3, 97} <= set(idx.tolist())
     assert idx.tolist() == sorted(set(idx.tolist()))
+
+
+def test_graph_rows_shrink_beyond_the_search_budget():
+    # 10,000 graph rows up to 5e8 / 10,000 = 50,000 fit rows; then fit rows x graph rows <= 5e8.
+    assert [n_graph_rows(n) for n in (1, 9_000, 10_000, 50_000)] == [10_000] * 4
+    assert [n_graph_rows(n) for n in (50_001, 80_000, 100_000)] == [9_999, 6_250, 5_000]
+    assert all(n * n_graph_rows(n) <= _propagation.GRAPH_PAIRS for n in (50_001, 77_777, 100_000, 10**8))
+
+
+def test_a_fit_beyond_the_budget_propagates_over_fewer_graph_rows(monkeypatch):
+    X1, X2, _ = make_two_views()
+    monkeypatch.setattr(_propagation, "GRAPH_PAIRS", 40 * len(X1))  # 40 graph rows for the fit's rows
+    est = HumeClustering(n_clusters=3, **FAST).fit(X1, X2)
+    assert len(est._consensus.graph_soft) == 40
+    np.testing.assert_array_equal(est.predict(X1, X2), est.labels_)
 
 
 @pytest.mark.parametrize("max_rows", [None, 40])
