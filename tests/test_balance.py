@@ -8,7 +8,7 @@ import torch
 from sklearn.metrics import adjusted_rand_score
 
 from sklearn_hume import HumeClustering
-from sklearn_hume._balance import modularity, modularity_graph, pick, views_agreement
+from sklearn_hume._balance import best_runs_modularity, modularity, modularity_graph, pick, views_agreement
 from sklearn_hume._density import density_weights
 
 
@@ -145,6 +145,21 @@ def test_density_weights_beyond_max_reference_rows_by_hand(monkeypatch):
     expected = counts ** -0.5
     np.testing.assert_allclose(w, expected / expected.mean(), rtol=1e-5)
     assert counts.min() < counts.max()  # the weights vary
+
+
+def test_best_runs_modularity_and_pick_with_a_margin_by_hand():
+    # The pairs 0-1 and 2-3, each row's one neighbour: the pairs kept (0.5), split (-0.5), one cluster (0).
+    neighbours = np.array([[1], [0], [3], [2]])
+    runs = np.array([[0, 0, 0], [0, 1, 0], [1, 0, 0], [1, 1, 0]])  # (rows, runs)
+    assert best_runs_modularity(runs, neighbours, n_best=1) == pytest.approx(0.5)
+    assert best_runs_modularity(runs, neighbours, n_best=2) == pytest.approx(0.25)
+    assert best_runs_modularity(runs, neighbours, n_best=5) == pytest.approx(0.0)  # every run
+    # The first family is kept unless another beats it by more than the margin.
+    assert pick({"entropy": 0.70, "density": 0.71}) == "density"
+    assert pick({"entropy": 0.70, "density": 0.701}, margin=0.002) == "entropy"
+    assert pick({"entropy": 0.70, "density": 0.703}, margin=0.002) == "density"
+    assert pick({"entropy": float("nan"), "density": 0.5}, margin=0.002) == "density"
+    assert pick({"entropy": float("nan"), "density": float("nan")}, margin=0.002) == "entropy"
 
 
 def test_modularity_by_hand():
