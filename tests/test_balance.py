@@ -273,3 +273,31 @@ def test_auto_builds_the_propagation_graph_once(monkeypatch):
     known[[0, 60, 120]] = [0, 1, 2]
     HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit(X1, X2, known_labels=known)
     assert built == [180, 180]
+
+
+@pytest.mark.parametrize("votes, best, kept", [
+    ((0.80, 0.79), (0.700, 0.710), "density"),  # the vote keeps entropy, the best runs win by more than the margin
+    ((0.80, 0.79), (0.700, 0.701), "entropy"),  # ... by less than the margin
+    ((0.79, 0.80), (0.710, 0.700), "density"),  # the vote alone keeps density, as before
+    ((0.80, 0.79), (0.710, 0.700), "entropy"),
+])
+def test_auto_keeps_the_density_family_when_either_judge_prefers_it(monkeypatch, votes, best, kept):
+    from dataclasses import dataclass
+
+    from sklearn_hume import _hume
+
+    @dataclass
+    class Settings:
+        balance: str = "auto"
+
+    @dataclass
+    class Resolved:
+        settings: Settings
+
+    families = {name: (f"{name} runs", f"{name} vote", (votes[i], best[i]))
+                for i, name in enumerate(("entropy", "density"))}
+    monkeypatch.setattr(_hume, "_families", lambda *args, **kwargs: families)
+    runs, resolved, chosen, fitted = _hume._pick_balance("loo", [torch.zeros(50, 2)], None, Resolved(Settings()),
+                                                         torch.Generator(), verbose=0, log=lambda message: None)
+    assert chosen == kept and resolved.settings.balance == kept
+    assert (runs, fitted) == (f"{kept} runs", f"{kept} vote")
