@@ -44,7 +44,7 @@ AUTO_RESOLUTION = 1.0
 # issue's draws of mfeat2, wordnet10, fashion10k and digits at 10x and 30x
 # (seeds 0 and 1, 48 fits) the votes alone kept the entropy family where the
 # density family was up to 16 points better, and the best runs alone lost
-# 0.6-1.1 points on balanced draws (their margin there is within 0.002) and
+# 0.6-0.8 points on a balanced cell (their margin there is within 0.002) and
 # missed density fits whose vote repaired their runs (a synthetic case, 2 seeds
 # of 5). Either judge: the same choices on the 24 balanced draws, 2.7 points of
 # ACC more on the unequal ones (the benchmarks page).
