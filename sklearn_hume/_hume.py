@@ -35,12 +35,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._aggregate import cluster_stability, members_by_confidence
 from ._balance import (
     AUTO_RESOLUTION,
-    JUDGE_MARGIN,
     JUDGE_RUNS,
-    best_runs_modularity,
-    modularity,
+    LOW_RESOLUTION,
+    family_scores,
+    keeps_density,
     modularity_graph,
-    pick,
     views_agreement,
 )
 from ._consensus import fit_consensus, shared_graph
@@ -102,10 +101,7 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     """``n_runs`` runs with the entropy term and as many, from other random
     heads, with the density-weighted one, fitted as one batch; each family's
     runs, its :func:`~sklearn_hume._consensus.fit_consensus` output and its
-    two scores on the views' kNN graph, at
-    :data:`~sklearn_hume._balance.AUTO_RESOLUTION`: the modularity of its
-    vote's labels and that of its best runs' labels
-    (:func:`~sklearn_hume._balance.best_runs_modularity`)."""
+    :func:`~sklearn_hume._balance.family_scores` on the views' kNN graph."""
     n_runs = resolved.settings.n_runs
     both = replace(resolved, settings=replace(resolved.settings, balance="auto", n_runs=2 * n_runs,
                                               entropy_runs=n_runs))
@@ -123,8 +119,7 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     for name, part in family_runs(both.settings).items():
         family = runs_subset(runs, part)
         fitted = fit_consensus(Zs, family, resolved.final, known, generator, graph)
-        vote = modularity(fitted[1][rows], neighbours, AUTO_RESOLUTION)
-        out[name] = (family, fitted, (vote, best_runs_modularity(family.labels.cpu().numpy()[rows], neighbours)))
+        out[name] = (family, fitted, family_scores(fitted[1][rows], family.labels.cpu().numpy()[rows], neighbours))
     return out
 
 
@@ -132,7 +127,9 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
     """``balance="auto"``: the entropy and the density-weighted families
     (:func:`_families`); the density family is kept when its vote's labels
     have the higher modularity, or its best runs' labels a higher one by more
-    than :data:`~sklearn_hume._balance.JUDGE_MARGIN` (``_balance``). Up to
+    than :data:`~sklearn_hume._balance.JUDGE_MARGIN`, or its vote's a higher
+    one at :data:`~sklearn_hume._balance.LOW_RESOLUTION` while its runs agree
+    with its vote more (:func:`~sklearn_hume._balance.keeps_density`). Up to
     :data:`AUTO_ALL_ROWS` rows both are fitted on every row; beyond, on
     :data:`AUTO_PROBE_ROWS` random rows (with the known ones), and the kept
     family is then fitted on every row. Returns its runs, settings, name and
@@ -146,14 +143,12 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
         compared = [Z[rows.to(Z.device)] for Z in Zs]
         known_compared = None if known is None else (np.searchsorted(rows.numpy(), known[0]), known[1])
     families = _families(objective_name, compared, known_compared, resolved, generator, verbose=verbose, log=log)
-    votes, best = ({name: f[2][i] for name, f in families.items()} for i in (0, 1))
-    chosen = pick(votes)
-    if chosen == "entropy":
-        chosen = pick(best, JUDGE_MARGIN)
+    entropy, density = families["entropy"][2], families["density"][2]
+    chosen = "density" if keeps_density(entropy, density) else "entropy"
     log(f"balance='auto': kNN-graph modularity (resolution {AUTO_RESOLUTION}) of the vote / of the {JUDGE_RUNS} "
-        f"best runs {votes['entropy']:.3f} / {best['entropy']:.3f} with the entropy term, {votes['density']:.3f} / "
-        f"{best['density']:.3f} with the density-weighted one"
-        f"{f' on {len(rows)} of the {n} rows' if probe else ''}; kept {chosen!r}")
+        f"best runs / of the vote at resolution {LOW_RESOLUTION}, and the runs' agreement with the vote: "
+        + " with the entropy term, ".join(" / ".join(f"{v:.3f}" for v in f) for f in (entropy, density))
+        + f" with the density-weighted one{f' on {len(rows)} of the {n} rows' if probe else ''}; kept {chosen!r}")
     kept = replace(resolved, settings=replace(resolved.settings, balance=chosen))
     if probe:
         # The kept family's fit on every row starts where the fit started: the
@@ -277,8 +272,10 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
           the density family when its labeling has the higher modularity on
           the views' kNN graph (the share of each row's 10 nearest rows in
           its own cluster, less the share chance gives), or its three best
-          runs' labels a higher mean modularity by more than 0.002; else the
-          entropy family. ``balance_`` says which.
+          runs' labels a higher mean modularity by more than 0.002, or its
+          labeling a higher modularity at half the chance share while its
+          runs agree with it more than the entropy runs with theirs; else
+          the entropy family. ``balance_`` says which.
           Fits take 1.2x to 2x as long as with ``"entropy"`` (2x up to
           10,000 rows, where both families are fitted on every row).
         - ``"free"``: no size preference: each cluster's error counts
@@ -497,8 +494,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
     balance_ : str
         The balance term of the runs that voted: ``"entropy"``,
-        ``"density"`` or ``"free"`` (with ``balance="auto"``, the one the
-        kNN-graph modularity of the families' votes and best runs kept).
+        ``"density"`` or ``"free"`` (with ``balance="auto"``, the one its
+        judges kept: the kNN-graph modularity of the families' votes and best
+        runs, and their runs' agreement).
 
     cluster_prior_ : ndarray of shape (n_clusters,) or None
         The normalised ``cluster_prior``.

@@ -8,7 +8,16 @@ import torch
 from sklearn.metrics import adjusted_rand_score
 
 from sklearn_hume import HumeClustering
-from sklearn_hume._balance import best_runs_modularity, modularity, modularity_graph, pick, views_agreement
+from sklearn_hume._balance import (
+    FamilyScores,
+    best_runs_modularity,
+    family_scores,
+    keeps_density,
+    modularity,
+    modularity_graph,
+    pick,
+    views_agreement,
+)
 from sklearn_hume._density import density_weights
 
 
@@ -275,13 +284,36 @@ def test_auto_builds_the_propagation_graph_once(monkeypatch):
     assert built == [180, 180]
 
 
-@pytest.mark.parametrize("votes, best, kept", [
-    ((0.80, 0.79), (0.700, 0.710), "density"),  # the vote keeps entropy, the best runs win by more than the margin
-    ((0.80, 0.79), (0.700, 0.701), "entropy"),  # ... by less than the margin
-    ((0.79, 0.80), (0.710, 0.700), "density"),  # the vote alone keeps density, as before
-    ((0.80, 0.79), (0.710, 0.700), "entropy"),
+def test_family_scores_and_keeps_density_by_hand():
+    # The pairs 0-1 and 2-3 (each row's one neighbour). Vote: the pairs kept;
+    # runs: the pairs kept, and the pairs split.
+    neighbours = np.array([[1], [0], [3], [2]])
+    vote = np.array([0, 0, 1, 1])
+    runs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    s = family_scores(vote, runs, neighbours)
+    # Modularity at resolution 1: 1 - 0.5; at 0.5: 1 - 0.25. Best 3 runs of 2: both, 0.5 and -0.5.
+    assert (s.vote, s.best_runs, s.vote_low) == pytest.approx((0.5, 0.0, 0.75))
+    assert s.agreement == pytest.approx((1.0 + adjusted_rand_score(vote, [0, 1, 0, 1])) / 2)
+    e = FamilyScores(vote=0.80, best_runs=0.70, vote_low=0.85, agreement=0.60)
+    assert not keeps_density(e, e)  # a tie keeps the entropy family
+    assert keeps_density(e, e._replace(vote=0.81))
+    assert keeps_density(e, e._replace(best_runs=0.703))
+    assert not keeps_density(e, e._replace(best_runs=0.701))  # within the margin
+    # The third judge needs both halves: a higher vote at the low resolution and more agreement.
+    assert keeps_density(e, e._replace(vote=0.79, vote_low=0.86, agreement=0.65))
+    assert not keeps_density(e, e._replace(vote=0.79, vote_low=0.86, agreement=0.55))
+    assert not keeps_density(e, e._replace(vote=0.79, vote_low=0.84, agreement=0.65))
+
+
+@pytest.mark.parametrize("votes, best, low, agreement, kept", [
+    ((0.80, 0.79), (0.700, 0.710), (0.9, 0.8), (0.6, 0.7), "density"),  # the best runs win by more than the margin
+    ((0.80, 0.79), (0.700, 0.701), (0.9, 0.8), (0.6, 0.7), "entropy"),  # ... by less than the margin
+    ((0.79, 0.80), (0.710, 0.700), (0.9, 0.8), (0.6, 0.5), "density"),  # the vote alone keeps density, as before
+    ((0.80, 0.79), (0.710, 0.700), (0.8, 0.9), (0.6, 0.7), "density"),  # the third judge: both halves
+    ((0.80, 0.79), (0.710, 0.700), (0.8, 0.9), (0.7, 0.6), "entropy"),  # ... the runs agree less
+    ((0.80, 0.79), (0.710, 0.700), (0.9, 0.8), (0.6, 0.7), "entropy"),
 ])
-def test_auto_keeps_the_density_family_when_either_judge_prefers_it(monkeypatch, votes, best, kept):
+def test_auto_keeps_the_density_family_when_a_judge_prefers_it(monkeypatch, votes, best, low, agreement, kept):
     from dataclasses import dataclass
 
     from sklearn_hume import _hume
@@ -294,7 +326,7 @@ def test_auto_keeps_the_density_family_when_either_judge_prefers_it(monkeypatch,
     class Resolved:
         settings: Settings
 
-    families = {name: (f"{name} runs", f"{name} vote", (votes[i], best[i]))
+    families = {name: (f"{name} runs", f"{name} vote", FamilyScores(votes[i], best[i], low[i], agreement[i]))
                 for i, name in enumerate(("entropy", "density"))}
     monkeypatch.setattr(_hume, "_families", lambda *args, **kwargs: families)
     runs, resolved, chosen, fitted = _hume._pick_balance("loo", [torch.zeros(50, 2)], None, Resolved(Settings()),
