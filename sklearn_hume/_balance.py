@@ -9,11 +9,14 @@ classes whose regions differ it splits the wide ones. Which one holds is read
 from the kNN graph of the views side by side, which neither fit optimises:
 the modularity there (the share of each row's nearest rows that share its
 cluster, less the share expected by chance, ``sum_k p_k^2``) of each family's
-vote and of its best runs' labels (:func:`best_runs_modularity`). On the
-shared cases it keeps the entropy fit on balanced classes and the density fit
-in most unequal draws (the benchmarks page). A lower resolution (a part
-of the chance share) kept the density fit on more unequal draws but also on
-balanced ones with a third view (:data:`AUTO_RESOLUTION`). Two rules
+vote and of its best runs' labels (:func:`best_runs_modularity`), and the
+vote's modularity at a lower resolution (a part of the chance share) read
+together with how well each family's runs agree with its vote
+(:func:`keeps_density`). On the shared cases it keeps the entropy fit on
+balanced classes and the density fit in most unequal draws (the benchmarks
+page). The lower resolution alone kept the density fit on more unequal
+draws but also on balanced ones with a third view (:data:`AUTO_RESOLUTION`,
+:data:`LOW_RESOLUTION`). Two rules
 measured before it (the views' agreement, alone or times the runs'
 confidence) chose the wrong fit on balanced fashion10k.
 """

@@ -145,10 +145,11 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
     families = _families(objective_name, compared, known_compared, resolved, generator, verbose=verbose, log=log)
     entropy, density = families["entropy"][2], families["density"][2]
     chosen = "density" if keeps_density(entropy, density) else "entropy"
+    e, d = (" / ".join(f"{v:.3f}" for v in scores) for scores in (entropy, density))
     log(f"balance='auto': kNN-graph modularity (resolution {AUTO_RESOLUTION}) of the vote / of the {JUDGE_RUNS} "
         f"best runs / of the vote at resolution {LOW_RESOLUTION}, and the runs' agreement with the vote: "
-        + " with the entropy term, ".join(" / ".join(f"{v:.3f}" for v in f) for f in (entropy, density))
-        + f" with the density-weighted one{f' on {len(rows)} of the {n} rows' if probe else ''}; kept {chosen!r}")
+        f"{e} with the entropy term, {d} with the density-weighted one"
+        f"{f' on {len(rows)} of the {n} rows' if probe else ''}; kept {chosen!r}")
     kept = replace(resolved, settings=replace(resolved.settings, balance=chosen))
     if probe:
         # The kept family's fit on every row starts where the fit started: the
