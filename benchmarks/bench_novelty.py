@@ -4,8 +4,9 @@ scored, and the AUROC says how well a score flags the left-out rows. Mean
 over the left-out classes and seeds.
 
 Scores, higher meaning "none of the above":
-- ``-score_samples``: HumeClustering's own (the mean similarity to the 10
-  nearest training rows, the views side by side);
+- ``-score_samples``: HumeClustering's own (the squared distance to the 10
+  nearest training rows in the preprocessed views, over the square root of
+  its typical value in the row's cluster);
 - ``1 - max transform``: the largest soft assignment alone;
 - KMeans: distance to the nearest of ``K - 1`` centres;
 - kNN: distance to the 10th nearest training row (a training row's own

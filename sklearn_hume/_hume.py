@@ -848,7 +848,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         self._graph_norms, self._graph_residual = graph_reference(Zs, views.used_residual, consensus.graph_index)
         # Which fit rows were the graph rows is read only above: the fitted state does not keep it.
         self._consensus = replace(consensus, graph_index=None)
-        self._training_scores = training_scores(P, consensus.graph_views, self._graph_norms, self._graph_residual)
+        graph_labels = None if consensus.graph_index is None else labels[consensus.graph_index]
+        self._score_scales, self._training_scores = training_scores(
+            P, consensus.graph_views, self._graph_norms, self._graph_residual, graph_labels, K)
 
     def _label_every_row(self, data, known):
         """``labels_``, ``confidence_`` and ``run_labels_`` of every row of
@@ -1090,8 +1092,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             labels, soft, _ = self._consensus.apply(Zs, self._run_probabilities(Zs))
         return labels, soft.astype(np.float32, copy=False), Zs, residual
 
-    def _row_scores(self, P, Zs, residual):
-        return row_scores(P, Zs, residual, self._consensus.graph_views, self._graph_norms)
+    def _row_scores(self, labels, P, Zs, residual):
+        return row_scores(labels, P, Zs, residual, self._consensus.graph_views, self._graph_norms,
+                          self._score_scales)
 
     def predict(self, X, X2=None, *, contamination=None, threshold=None):
         """Label new samples as ``fit`` labelled its own: the majority vote of
@@ -1147,7 +1150,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         if cut is None:
             return self._predict_all(X, X2)[0]
         labels, P, Zs, residual = self._predict_all(X, X2, residual=True)
-        return reject(labels, self._row_scores(P, Zs, residual), cut)
+        return reject(labels, self._row_scores(labels, P, Zs, residual), cut)
 
     def transform(self, X, X2=None):
         """Soft cluster assignments (float32) whose argmax is :meth:`predict`:
@@ -1182,10 +1185,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         over the views: the mean squared distance to its 10 nearest training
         rows along the principal axes fitted on the training rows (the
         embedding the runs see), plus its own squared distance from those
-        axes, where rows of a class the fit never saw can lie. A training row
-        is not its own neighbour, so training rows score as new ones do. At
-        most 0; a preprocessed row has norm about 1, so each view takes off
-        at most about 4.
+        axes, where rows of a class the fit never saw can lie; divided by
+        the square root of that distance's median over the training rows of
+        the row's cluster (:meth:`predict`), so that a cluster whose members
+        lie far apart does not flag its own rows. A training row is not its
+        own neighbour, so training rows score as new ones do. At most 0.
 
         The training rows' embedded views are kept for the propagation
         (fitted state, at most 10,000 rows), which is what the score reads;
@@ -1218,8 +1222,8 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         >>> bool(far.max() < est.score_samples(X1, X2).min())
         True
         """
-        _, P, Zs, residual = self._predict_all(X, X2, residual=True)
-        return self._row_scores(P, Zs, residual)
+        labels, P, Zs, residual = self._predict_all(X, X2, residual=True)
+        return self._row_scores(labels, P, Zs, residual)
 
     def fit_predict(self, X, y=None, *, known_labels=None):
         """Fit and return ``labels_``; arguments as in :meth:`fit`."""

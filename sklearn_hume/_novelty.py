@@ -1,7 +1,7 @@
 """How well the fitted labeling explains a row, for ``score_samples`` and the
 opt-in ``-1`` of ``predict``: rows far from every training row in the views,
-or outside the principal axes fitted on them, score low (pure functions on
-tensors and arrays)."""
+or outside the principal axes fitted on them, score low, measured against
+their cluster's own spread (pure functions on tensors and arrays)."""
 
 from numbers import Real
 
@@ -52,12 +52,37 @@ def neighbor_distance(Zs, residual, reference, reference_norms, n_neighbors=N_NE
     return top.mean(1) + residual
 
 
-def row_scores(P, Zs, residual, graph_views, graph_norms):
-    """``score_samples`` of rows with soft labels ``P`` (ndarray ``(N, K)``),
-    embedded views ``Zs`` and squared distances from the embeddings'
-    subspaces ``residual``: minus :func:`neighbor_distance` when the training
+def cluster_scales(distances, labels, n_clusters):
+    """Each cluster's typical :func:`neighbor_distance`: the median over its
+    training rows (``distances`` and ``labels``, the graph rows'), ``(K,)``
+    float64. A cluster without graph rows takes the median over all of them;
+    a scale is never below a tiny positive floor (rows repeated many times)."""
+    distances = np.asarray(distances, dtype=np.float64)
+    labels = np.asarray(labels)
+    overall = float(np.median(distances)) if len(distances) else 1.0
+    scales = np.full(n_clusters, overall)
+    for k in np.unique(labels):
+        scales[k] = np.median(distances[labels == k])
+    return np.maximum(scales, np.finfo(np.float32).tiny)
+
+
+def row_scores(labels, P, Zs, residual, graph_views, graph_norms, scales):
+    """``score_samples`` of rows with labels ``labels`` and soft labels ``P``
+    (ndarrays ``(N,)`` and ``(N, K)``), embedded views ``Zs`` and squared
+    distances from the embeddings' subspaces ``residual``: when the training
     rows' views are kept (``graph_views``, with their norms ``graph_norms``),
-    else the largest soft label.
+    minus :func:`neighbor_distance` divided by the square root of the row's
+    cluster's typical one (``scales``, :func:`cluster_scales`); else the
+    largest soft label.
+
+    The square root weighs the distance to the training rows and the same
+    distance relative to the cluster's own spread alike (their geometric
+    mean): a class nobody named can lie as far from its nearest cluster as a
+    loose cluster's members lie from each other, and as close as a tight
+    cluster's. Each alone loses somewhere (AUROC with each class left out in
+    turn, seed 0, mfeat2 / wordnet10 / fashion10k / digits: the distance
+    0.954 / 0.917 / 0.761 / 0.957, relative 0.967 / 0.899 / 0.772 / 0.945,
+    the geometric mean 0.970 / 0.917 / 0.780 / 0.967).
 
     The soft label is left out when the neighbours can be read: added to
     them it lowered the AUROC on wordnet10 (0.857 against 0.877) and
@@ -69,7 +94,8 @@ def row_scores(P, Zs, residual, graph_views, graph_norms):
         device = Zs[0].device
         reference = [torch.as_tensor(A, device=device) for A in graph_views]
         norms = torch.as_tensor(graph_norms, device=device)
-        return -neighbor_distance(Zs, residual, reference, norms).cpu().numpy().astype(np.float64)
+        distance = neighbor_distance(Zs, residual, reference, norms).cpu().numpy().astype(np.float64)
+    return -distance / np.sqrt(np.asarray(scales)[np.asarray(labels)])
 
 
 def graph_reference(Zs, residual, graph_index):
@@ -83,16 +109,22 @@ def graph_reference(Zs, residual, graph_index):
     return norms.cpu().numpy().astype(np.float32), residual[idx].cpu().numpy().astype(np.float32)
 
 
-def training_scores(P, graph_views, graph_norms, graph_residual):
-    """The sorted scores that ``predict``'s ``contamination`` is a share of:
-    with the graph rows kept, theirs (every fit row up to their cap, a
-    random sample of the fit rows beyond: a neighbour search of at most
-    graph rows x graph rows, not fit rows x graph rows on every fit); else
-    every fit row's largest soft label."""
+def training_scores(P, graph_views, graph_norms, graph_residual, graph_labels, n_clusters):
+    """What the score of a row needs from the training rows, and the sorted
+    scores that ``predict``'s ``contamination`` is a share of: with the graph
+    rows kept (every fit row up to their cap, a random sample of the fit rows
+    beyond: a neighbour search of at most graph rows x graph rows, not fit
+    rows x graph rows on every fit), each cluster's typical distance
+    (:func:`cluster_scales`, read on the graph rows with their labels
+    ``graph_labels``) and the graph rows' scores; else ``None`` and every fit
+    row's largest soft label. Returns ``(scales, sorted_scores)``."""
     if graph_views is None:
-        return np.sort(np.asarray(P).max(1).astype(np.float64))
+        return None, np.sort(np.asarray(P).max(1).astype(np.float64))
     Zs = [torch.as_tensor(A * graph_norms[:, v:v + 1]) for v, A in enumerate(graph_views)]
-    return np.sort(row_scores(None, Zs, torch.as_tensor(graph_residual), graph_views, graph_norms))
+    ones = np.ones(n_clusters)
+    distances = -row_scores(graph_labels, None, Zs, torch.as_tensor(graph_residual), graph_views, graph_norms, ones)
+    scales = cluster_scales(distances, graph_labels, n_clusters)
+    return scales, np.sort(-distances / np.sqrt(scales[np.asarray(graph_labels)]))
 
 
 def rejection_threshold(training_scores, contamination, threshold):

@@ -6,7 +6,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from sklearn_hume import HumeClustering
-from sklearn_hume._novelty import neighbor_distance
+from sklearn_hume._novelty import cluster_scales, neighbor_distance, row_scores
 from sklearn_hume._views import embed_view, fit_view_embedding
 
 from .conftest import make_two_views
@@ -22,6 +22,47 @@ def test_neighbor_distance_by_hand():
     # Row 1 is new: its two nearest are at 1 and 2.
     out = neighbor_distance([Z], torch.tensor([0.25, 0.0]), [ref], norms, n_neighbors=2)
     np.testing.assert_allclose(out.numpy(), [4.5 + 0.25, 1.5], rtol=1e-6)
+
+
+def test_cluster_scales_and_row_scores_by_hand():
+    # Cluster 0's distances 1, 3, 2 (median 2), cluster 1's 10, 20 (median 15);
+    # cluster 2 has no graph row and takes the median of all five (3).
+    scales = cluster_scales([1.0, 3.0, 2.0, 10.0, 20.0], np.array([0, 0, 0, 1, 1]), 3)
+    np.testing.assert_allclose(scales, [2.0, 15.0, 3.0])
+    # Repeated rows: a zero median is floored, not divided by.
+    assert np.all(cluster_scales([0.0, 0.0, 5.0], np.array([0, 0, 1]), 2) > 0)
+    # The rows of test_neighbor_distance_by_hand (distances 4.75 and 1.5) in
+    # clusters 0 and 1 of typical distances 4 and 0.25: minus each distance
+    # over the square root of its cluster's.
+    ref = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    norms = np.array([[1.0], [2.0], [1.0]], dtype=np.float32)
+    Z = torch.tensor([[1.0, 0.0], [1.0, 1.0]])
+    out = row_scores(np.array([0, 1]), None, [Z], torch.tensor([0.25, 0.0]), [ref.numpy()], norms,
+                     np.array([4.0, 0.25]))
+    np.testing.assert_allclose(out, [-4.75 / 2, -1.5 / 0.5], rtol=1e-6)
+
+
+def test_each_cluster_s_training_rows_score_around_its_own_spread():
+    # One tight and one loose class: by the distance alone the loose class's
+    # own rows would score far below the tight one's. Measured against their
+    # cluster's spread, a cluster's median training score is minus the square
+    # root of its typical distance (its scale), by construction.
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], 41)
+    spread = np.where(y == 0, 0.2, 1.0)[:, None]
+    X1 = np.array([[-6.0, 0, 0], [6.0, 0, 0]])[y] + spread * rng.normal(size=(82, 3))
+    X2 = np.array([[0, 6.0, 0, 0], [0, -6.0, 0, 0]])[y] + spread * rng.normal(size=(82, 4))
+    est = HumeClustering(n_clusters=2, n_runs=2, random_state=0).fit(X1, X2)
+    scores = est.score_samples(X1, X2)
+    scales = est._score_scales
+    for k in range(2):
+        assert np.median(scores[est.labels_ == k]) == pytest.approx(-np.sqrt(scales[k]), rel=1e-5)
+    loose, tight = est.labels_[y == 1][0], est.labels_[y == 0][0]
+    assert scales[loose] > 4 * scales[tight]
+    # The two classes' typical scores differ by the square root of their
+    # spreads' ratio, not by the ratio itself.
+    ratio = np.median(scores[y == 1]) / np.median(scores[y == 0])
+    assert ratio == pytest.approx(np.sqrt(scales[loose] / scales[tight]), rel=1e-5)
 
 
 def test_embed_view_residual_by_hand():
