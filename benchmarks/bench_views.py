@@ -27,7 +27,11 @@ The additions (exactly reproducible, seeds fixed here):
   a near copy, as two checkpoints of one model give;
 - ``layer``: ``tanh`` of a random layer of twice X1's width on X1's
   standardised columns (Gaussian weights over the square root of the
-  width, ``default_rng(12)``): as two layers of one network give.
+  width, ``default_rng(12)``): as two layers of one network give;
+- ``V_<name>``: that one of the file's extra views (e.g. ``V_zer``, mfeat's
+  Zernike moments), and ``each``: one row per extra view of the case, each
+  added alone (``--additions each``: which informative views cost, and how
+  much).
 """
 
 import argparse
@@ -95,9 +99,20 @@ def case_views(data_dir, case, addition):
         views.append(near_copy(X1))
     elif addition == "layer":
         views.append(layer_copy(X1))
+    elif addition.startswith("V_"):
+        if addition not in d:
+            raise ValueError(f"{case} has no view {addition!r}; its extra views: "
+                             f"{sorted(k for k in d if k.startswith('V_'))}")
+        views.append(np.asarray(d[addition], dtype=np.float32))
     elif addition != "none":
         raise ValueError(f"unknown addition {addition!r}")
     return views, d["y"].astype(np.int64)
+
+
+def expand_additions(data_dir, case, additions):
+    """The additions with ``each`` replaced by the case's extra views, one by one."""
+    extra = [] if case == "digits" else sorted(k for k in np.load(Path(data_dir) / f"{case}.npz") if k.startswith("V_"))
+    return [v for addition in additions for v in (extra if addition == "each" else [addition])]
 
 
 def fit_hume(views, K, seed, params):
@@ -140,7 +155,7 @@ def main(argv=None):
     lines = [head + " |", "|" + "---|" * (head.count("|") + 1)]
     print(lines[0], flush=True)
     for case in a.cases.split(","):
-        for addition in a.additions.split(","):
+        for addition in expand_additions(a.data_dir, case, a.additions.split(",")):
             views, y = case_views(a.data_dir, case, addition)
             K = len(np.unique(y))
             accs, times, first = {}, {}, None
