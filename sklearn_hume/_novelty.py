@@ -90,12 +90,16 @@ def row_scores(labels, P, Zs, residual, graph_views, graph_norms, scales):
     rows of a class nobody named as of the others."""
     if graph_views is None:
         return np.asarray(P).max(1).astype(np.float64)
+    return -_training_distance(Zs, residual, graph_views, graph_norms) / np.sqrt(np.asarray(scales)[np.asarray(labels)])
+
+
+def _training_distance(Zs, residual, graph_views, graph_norms):
+    """:func:`neighbor_distance` to the kept training rows (NumPy arrays), float64 NumPy ``(N,)``."""
     with torch.no_grad():
         device = Zs[0].device
         reference = [torch.as_tensor(A, device=device) for A in graph_views]
         norms = torch.as_tensor(graph_norms, device=device)
-        distance = neighbor_distance(Zs, residual, reference, norms).cpu().numpy().astype(np.float64)
-    return -distance / np.sqrt(np.asarray(scales)[np.asarray(labels)])
+        return neighbor_distance(Zs, residual, reference, norms).cpu().numpy().astype(np.float64)
 
 
 def graph_reference(Zs, residual, graph_index):
@@ -121,8 +125,7 @@ def training_scores(P, graph_views, graph_norms, graph_residual, graph_labels, n
     if graph_views is None:
         return None, np.sort(np.asarray(P).max(1).astype(np.float64))
     Zs = [torch.as_tensor(A * graph_norms[:, v:v + 1]) for v, A in enumerate(graph_views)]
-    ones = np.ones(n_clusters)
-    distances = -row_scores(graph_labels, None, Zs, torch.as_tensor(graph_residual), graph_views, graph_norms, ones)
+    distances = _training_distance(Zs, torch.as_tensor(graph_residual), graph_views, graph_norms)
     scales = cluster_scales(distances, graph_labels, n_clusters)
     return scales, np.sort(-distances / np.sqrt(scales[np.asarray(graph_labels)]))
 
