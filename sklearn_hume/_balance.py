@@ -25,14 +25,12 @@ from itertools import combinations
 from typing import NamedTuple
 
 import numpy as np
-import torch
 from sklearn.metrics import adjusted_rand_score
 
 from ._aggregate import vote_agreement
-from ._graph import nearest, unit_rows
-from ._propagation import graph_rows
 
-# Neighbours per row of the graph the modularity is read on.
+# Neighbours per row of the graph the modularity is read on (every row's nearest
+# by the views' unit rows side by side: ``_density.density_weights_and_neighbours``).
 MODULARITY_NEIGHBORS = 10
 # The resolution "auto" compares the families at: the usual one. On the two-view
 # shared cases (153 fits) 0.25-0.5 kept the better family more often (ACC lost
@@ -78,18 +76,6 @@ def views_agreement(view_labels, voters):
     alone = [np.asarray(v)[:, voters].T for v in view_labels]
     return float(np.mean([adjusted_rand_score(alone[i][r], alone[j][r])
                           for i, j in combinations(range(len(alone)), 2) for r in range(len(voters))]))
-
-
-def modularity_graph(Zs, generator, n_neighbors=MODULARITY_NEIGHBORS):
-    """The rows the modularity is read on (every row, or a random sample of
-    at most :data:`~sklearn_hume._propagation.MAX_GRAPH_ROWS`) and each one's
-    ``n_neighbors`` nearest among them (cosine similarity of the views' unit
-    rows side by side, the row itself left out): ``(rows, neighbours)``, the
-    neighbours indexing ``rows``."""
-    rows = graph_rows(Zs[0].shape[0], None, generator).to(Zs[0].device)
-    F = torch.cat([unit_rows(Z[rows]) for Z in Zs], 1)
-    k = min(n_neighbors, len(rows) - 1)
-    return rows.cpu().numpy(), nearest(F, k)[1].cpu().numpy()
 
 
 def modularity(labels, neighbours, resolution=1.0):

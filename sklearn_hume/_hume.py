@@ -37,13 +37,14 @@ from ._balance import (
     AUTO_RESOLUTION,
     JUDGE_RUNS,
     LOW_RESOLUTION,
+    MODULARITY_NEIGHBORS,
     family_scores,
     keeps_density,
-    modularity_graph,
     views_agreement,
 )
 from ._consensus import fit_consensus, shared_graph
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
+from ._density import density_weights_and_neighbours
 from ._diagnostics import view_scores_and_weights, warn_fit
 from ._known import few_known, fit_runs_with_known
 from ._malloc import allocations_off_mmap
@@ -87,7 +88,9 @@ _PER_ROW = ("labels_", "confidence_", "run_labels_")
 # on every row, which costs less from twice AUTO_PROBE_ROWS on. A quarter of
 # the rows, as first built, was too few: on wordnet10 (6,000 balanced rows)
 # 1,500 rows kept the density fit for random_state=0 (ACC 0.868 against
-# 0.882 with every row compared; the entropy fit on all three seeds).
+# 0.882 with every row compared; the entropy fit on all three seeds). Both at
+# most _density.MAX_REFERENCE_ROWS: the families are compared on rows that are
+# all reference rows of the density weights.
 AUTO_ALL_ROWS, AUTO_PROBE_ROWS = 10_000, 5_000
 
 
@@ -111,15 +114,19 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     init = OBJECTIVES[objective_name].init
     heads = [torch.cat(pair) for pair in zip(init(dims, resolved.settings, generator),
                                              init(dims, resolved.settings, generator))]
-    runs = _fit_runs(objective_name, Zs, known, both, generator, init=heads, verbose=verbose, log=log)
-    rows, neighbours = modularity_graph(Zs, generator)
+    # One pass over the rows for the density weights and the judges' kNN graph
+    # (at most AUTO_ALL_ROWS rows here: every row is a reference row).
+    weights, neighbours = density_weights_and_neighbours(Zs, MODULARITY_NEIGHBORS)
+    runs = _fit_runs(objective_name, Zs, known, both, generator, init=heads, row_weights=weights, verbose=verbose,
+                     log=log)
+    neighbours = neighbours.cpu().numpy()
     torch.set_num_threads(runs.threads)
     out = {}
     graph = shared_graph(Zs, known, generator, resolved.final)  # the same rows: one graph for both families
     for name, part in family_runs(both.settings).items():
         family = runs_subset(runs, part)
         fitted = fit_consensus(Zs, family, resolved.final, known, generator, graph)
-        out[name] = (family, fitted, family_scores(fitted[1][rows], family.labels.cpu().numpy()[rows], neighbours))
+        out[name] = (family, fitted, family_scores(fitted[1], family.labels.cpu().numpy(), neighbours))
     return out
 
 

@@ -86,15 +86,18 @@ def _named_heads(objective_name, Zs, free, known, final, generator, graph=None):
     return OBJECTIVES[objective_name].permute_clusters(free.params, naming[consensus.permutations])
 
 
-def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, init=None, verbose=0, log=print):
+def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, init=None, row_weights=None, verbose=0,
+                        log=print):
     """The runs of a fit with known rows ``known`` (``(rows, classes)``):
     fitted without them, named after the known classes, continued with them
-    (see the module's docstring), from heads ``init`` when given. Returns
+    (see the module's docstring), from heads ``init`` when given, with the
+    density weights ``row_weights`` when given (:func:`~sklearn_hume._runs.fit_runs`). Returns
     :class:`~sklearn_hume._runs.Runs`.
     With ``balance="auto"`` each family's runs are named by their own
     consensus: one vote over both would align them to one family's clusters."""
     settings = resolved.settings
-    free = fit_runs(objective_name, Zs, None, resolved, generator, init=init, verbose=verbose, log=log)
+    free = fit_runs(objective_name, Zs, None, resolved, generator, init=init, row_weights=row_weights, verbose=verbose,
+                    log=log)
     families = family_runs(settings).values()
     graph = None  # one graph for both families' consensus (over-clustered runs are named by the vote alone)
     if len(families) > 1 and free.soft.shape[-1] == resolved.final.n_clusters:
@@ -105,5 +108,6 @@ def fit_runs_with_known(objective_name, Zs, known, resolved, generator, *, init=
     log(f"runs fitted without the {len(known[0])} known rows, named after their classes; "
         f"continued with them")
     more = replace(resolved, settings=continuation(settings))
-    runs = fit_runs(objective_name, Zs, known, more, generator, init=params, verbose=verbose, log=log)
+    runs = fit_runs(objective_name, Zs, known, more, generator, init=params, row_weights=row_weights, verbose=verbose,
+                    log=log)
     return replace(runs, n_iter=free.n_iter + runs.n_iter)

@@ -50,7 +50,7 @@ def _chunk_settings(settings, chunk):
     return replace(settings, entropy_runs=int(np.clip(settings.entropy_runs - chunk[0], 0, len(chunk))))
 
 
-def _fit_chunk(objective, Zs, params, settings, runtime, seed, device, known=None):
+def _fit_chunk(objective, Zs, params, settings, runtime, seed, device, known=None, row_weights=None):
     """Fit one chunk of runs (a joblib task: module level, explicit arguments)."""
     # A worker has its own thread limit (joblib and dask set one per worker).
     limit = min(runtime.max_threads, torch.get_num_threads())
@@ -58,12 +58,14 @@ def _fit_chunk(objective, Zs, params, settings, runtime, seed, device, known=Non
                         initial=min(runtime.start_threads, limit))
     Zs = [Z.to(device) for Z in Zs]
     known = None if known is None else tuple(a.to(device) for a in known)
+    row_weights = None if row_weights is None else row_weights.to(device)
     with allocations_off_mmap():  # a dask worker fixes glibc's mmap threshold low
-        params, losses, n_iter = OBJECTIVES[objective].fit(Zs, params, settings, seed, known=known, tuner=tuner)
+        params, losses, n_iter = OBJECTIVES[objective].fit(Zs, params, settings, seed, known=known, tuner=tuner,
+                                                           row_weights=row_weights)
     return [p.cpu() for p in params], losses.cpu(), n_iter
 
 
-def _optimise(objective_name, Zs, params, settings, runtime, seed, known, tuner, verbose, log):
+def _optimise(objective_name, Zs, params, settings, runtime, seed, known, tuner, verbose, log, row_weights=None):
     """All runs as one batched program, or in ``runtime.n_jobs`` chunks.
 
     Every run's initial parameters are drawn before the split and batches
@@ -73,25 +75,29 @@ def _optimise(objective_name, Zs, params, settings, runtime, seed, known, tuner,
     n_chunks = 1 if runtime.n_jobs is None else min(R, effective_n_jobs(runtime.n_jobs))
     if n_chunks == 1:
         with progress_bar(settings.n_iter, "HumeClustering", verbose) as bar:
-            return OBJECTIVES[objective_name].fit(Zs, params, settings, seed, progress=bar, known=known, tuner=tuner)
+            return OBJECTIVES[objective_name].fit(Zs, params, settings, seed, progress=bar, known=known, tuner=tuner,
+                                                  row_weights=row_weights)
     chunks = np.array_split(np.arange(R), n_chunks)
     log(f"fitting {R} runs in {n_chunks} parallel chunks")
     Zs_cpu = [Z.cpu() for Z in Zs]
     parts = Parallel(n_jobs=runtime.n_jobs)(
         delayed(_fit_chunk)(objective_name, Zs_cpu, [p[c] for p in params], _chunk_settings(settings, c), runtime, seed,
-                            runtime.device, None if known is None else [a.cpu() for a in known])
+                            runtime.device, None if known is None else [a.cpu() for a in known],
+                            None if row_weights is None else row_weights.cpu())
         for c in chunks)
     device = Zs[0].device
     params = [torch.cat([part[0][i] for part in parts]).to(device) for i in range(len(params))]
     return params, torch.cat([part[1] for part in parts]).to(device), max(part[2] for part in parts)
 
 
-def fit_runs(objective_name, Zs, known, resolved, generator, *, init=None, verbose=0, log=print):
+def fit_runs(objective_name, Zs, known, resolved, generator, *, init=None, row_weights=None, verbose=0, log=print):
     """Initialise the runs from ``generator`` (or start them from ``init``,
     parameters in ``objective.init``'s layout), optimise them, read them out.
 
     ``known`` is ``(rows, classes)`` of the rows with a known class, or
-    ``None``; ``resolved`` the fit's :class:`~sklearn_hume._settings.Resolved`.
+    ``None``; ``resolved`` the fit's :class:`~sklearn_hume._settings.Resolved`;
+    ``row_weights`` the rows' density weights (``(N,)``) when the caller has
+    them (else the objective computes them where its balance term reads them).
     Leaves torch at the thread count the loop chose last.
     """
     objective, settings, runtime = OBJECTIVES[objective_name], resolved.settings, resolved.runtime
@@ -102,7 +108,7 @@ def fit_runs(objective_name, Zs, known, resolved, generator, *, init=None, verbo
     tuner = ThreadTuner(runtime.max_threads, runtime.n_threads, active=device.type == "cpu",
                         initial=runtime.start_threads)
     params, losses, n_iter = _optimise(objective_name, Zs, params, settings, runtime, seed, known, tuner, verbose,
-                                       log)
+                                       log, row_weights)
     torch.set_num_threads(tuner.threads)  # the rest of the fit uses the count the loop found faster last
     with torch.no_grad():
         soft = objective.probabilities(Zs, params, settings.final_temperature)

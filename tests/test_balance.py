@@ -14,11 +14,10 @@ from sklearn_hume._balance import (
     family_scores,
     keeps_density,
     modularity,
-    modularity_graph,
     pick,
     views_agreement,
 )
-from sklearn_hume._density import density_weights
+from sklearn_hume._density import density_weights, density_weights_and_neighbours
 
 
 def _unequal_views(sizes, seed):
@@ -135,6 +134,34 @@ def test_density_weights_by_hand():
     np.testing.assert_allclose(w, expected / expected.mean(), rtol=1e-4)
 
 
+def test_density_weights_and_neighbours_from_one_pass(monkeypatch):
+    # The judges' graph comes from the density weights' pass: each row's
+    # nearest other rows (itself left out, even behind a copy of it).
+    from sklearn_hume import _density
+
+    Z = torch.tensor([[1.0, 0.0], [0.99, 0.1], [0.0, 1.0], [0.1, 0.99], [0.0, 1.0]])
+    w, nbrs = density_weights_and_neighbours([Z], 1)
+    np.testing.assert_array_equal(nbrs[[0, 1, 2, 4], 0].numpy(), [1, 0, 4, 2])
+    assert int(nbrs[3, 0]) in (2, 4)  # rows 2 and 4 are the same row
+    w2, nbrs2 = density_weights_and_neighbours([Z, Z], 2)
+    assert {tuple(sorted(r)) for r in nbrs2[2:].tolist()} == {(3, 4), (2, 3), (2, 4)}
+    np.testing.assert_array_equal(w.numpy(), density_weights([Z], torch.Generator()).numpy())
+    # A row with more rows within the radius than the pass keeps is counted
+    # again against every row: the circle of the test above, keeping 22
+    # similarities per row where the dense arc's rows count 40.
+    angles = np.concatenate([np.linspace(0, 0.2, 40), np.linspace(1.5, 3.5, 10)])
+    Z = torch.tensor(np.column_stack([np.cos(angles), np.sin(angles)]), dtype=torch.float32)
+    expected = density_weights([Z], torch.Generator()).numpy()
+    monkeypatch.setattr(_density, "TOP_KEPT", 22)
+    w, nbrs = density_weights_and_neighbours([Z], 3)
+    np.testing.assert_array_equal(w.numpy(), expected)
+    sim = (Z / Z.norm(dim=1, keepdim=True)) @ (Z / Z.norm(dim=1, keepdim=True)).T
+    sim.fill_diagonal_(-np.inf)
+    # Evenly spaced rows tie: the neighbours' similarities are the 3 largest.
+    assert not np.any(nbrs.numpy() == np.arange(50)[:, None])
+    np.testing.assert_allclose(sim.gather(1, nbrs).numpy(), sim.topk(3, dim=1).values.numpy(), atol=1e-6)
+
+
 def test_density_weights_beyond_max_reference_rows_by_hand(monkeypatch):
     # Beyond MAX_REFERENCE_ROWS rows the counts are read against a random
     # sample of reference rows, and so is the radius (the median of the
@@ -182,11 +209,6 @@ def test_modularity_by_hand():
     # The pairs split across clusters: no neighbour agrees.
     assert modularity([0, 1, 0, 1], np.array([[1], [0], [3], [2]])) == pytest.approx(-0.5)
     assert modularity([0, 0, 1, 1], np.array([[1], [0], [3], [2]])) == pytest.approx(0.5)
-    # modularity_graph: every row of a small fit, each one's nearest other rows.
-    Z = torch.tensor([[1.0, 0.0], [0.99, 0.1], [0.0, 1.0], [0.1, 0.99]])
-    rows, nbrs = modularity_graph([Z], torch.Generator(), n_neighbors=1)
-    np.testing.assert_array_equal(rows, [0, 1, 2, 3])
-    np.testing.assert_array_equal(nbrs[:, 0], [1, 0, 3, 2])
 
 
 def test_views_agreement_and_pick():

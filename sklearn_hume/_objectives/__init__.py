@@ -11,9 +11,11 @@ Every objective module defines:
 - ``check_views(n_views)``: raise for a number of views it cannot use;
 - ``init(dims, settings, generator)``: the runs' initial parameters, a list
   of CPU tensors whose first axis is the run;
-- ``fit(Zs, params, settings, seed, progress, known, tuner)``: optimise
-  them (``known``: rows with known classes, or ``None``; ``tuner``: the
-  loop's thread chooser, or ``None``), return ``(params, losses, n_iter)``;
+- ``fit(Zs, params, settings, seed, progress, known, tuner, row_weights)``:
+  optimise them (``known``: rows with known classes, or ``None``; ``tuner``:
+  the loop's thread chooser, or ``None``; ``row_weights``: the rows' weights
+  for ``balance="density"`` when the caller has them, or ``None``), return
+  ``(params, losses, n_iter)``;
 - with ``KNOWN_LABELS``, ``permute_clusters(params, numbering)``: the
   parameters with run ``r``'s cluster ``k`` renumbered ``numbering[r, k]``;
 - ``probabilities(Zs, params, temperature)``: soft labels ``(N, R, K)``;

@@ -181,7 +181,7 @@ def loo_loss(logits, n_clusters, bases, entropy_weight, log_prior=None, size_fre
     return losses, Y.permute(0, 2, 1)
 
 
-def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
+def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None, row_weights=None):
     n = Zs[0].shape[0]
     device = Zs[0].device
     params = [p.to(device).clone().requires_grad_() for p in params]
@@ -194,7 +194,9 @@ def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
     # balance="density": the weights ride with the views through the batches.
     weights = alike = None
     if settings.balance in ("density", "auto"):
-        weights = density_weights(Zs, torch.Generator().manual_seed(seed))[:, None].to(device, Zs[0].dtype)
+        if row_weights is None:
+            row_weights = density_weights(Zs, torch.Generator().manual_seed(seed))
+        weights = row_weights[:, None].to(device, Zs[0].dtype)
     if settings.balance == "auto":  # the leading entropy runs weigh every row alike
         alike = torch.arange(params[0].shape[0], device=device) < settings.entropy_runs
 

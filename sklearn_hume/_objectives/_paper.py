@@ -145,7 +145,8 @@ def draw_inner_init(R, d2, K, generator):
     return _linear_init((R, d2, K), d2, generator), _linear_init((R, 1, K), d2, generator)
 
 
-def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
+def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None, row_weights=None):
+    # row_weights: never passed (this objective has no balance term to weigh).
     if known is not None:
         raise ValueError('objective="hume" takes no known labels; use objective="loo" or "turtle".')
     Z1, Z2 = Zs[0], Zs[-1]

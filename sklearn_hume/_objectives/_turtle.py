@@ -50,7 +50,8 @@ def inner_cross_entropy(Zs, Y, inner):
     return total / len(Zs)
 
 
-def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None):
+def fit(Zs, params, settings, seed, progress=None, known=None, tuner=None, row_weights=None):
+    # row_weights: never passed (this objective has no balance term to weigh).
     n, device = Zs[0].shape[0], Zs[0].device
     R, K = params[0].shape[0], settings.n_clusters
     params = [p.to(device).clone().requires_grad_() for p in params]
