@@ -83,7 +83,8 @@ _PER_ROW = ("labels_", "confidence_", "run_labels_")
 
 # balance="auto": up to AUTO_ALL_ROWS rows both families are fitted on every
 # row (one batch of twice the runs: 1.3x the entropy fit's time at 4,000 rows,
-# where the per-step work besides the runs' own weighs; 2x at 10,000 rows).
+# where the per-step work besides the runs' own weighs; 2x at 10,000 rows, 1.7x
+# since the density weights and the judges' graph share one pass).
 # Above it both are fitted on AUTO_PROBE_ROWS random rows and the kept family
 # on every row, which costs less from twice AUTO_PROBE_ROWS on. A quarter of
 # the rows, as first built, was too few: on wordnet10 (6,000 balanced rows)
@@ -284,8 +285,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
           labeling a higher modularity at half the chance share while its
           runs agree with it more than the entropy runs with theirs; else
           the entropy family. ``balance_`` says which.
-          Fits take 1.2x to 2x as long as with ``"entropy"`` (2x up to
-          10,000 rows, where both families are fitted on every row).
+          Fits take 1.2x to 2x as long as with ``"entropy"`` (1.6-1.7x up
+          to 10,000 rows on an idle 2-core machine, where both families are
+          fitted on every row).
         - ``"free"``: no size preference: each cluster's error counts
           relative to its share and only clusters below ``0.3 /
           n_clusters`` of the rows are pushed back.
