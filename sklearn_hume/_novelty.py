@@ -90,7 +90,13 @@ def row_scores(labels, P, Zs, residual, graph_views, graph_norms, scales):
     rows of a class nobody named as of the others."""
     if graph_views is None:
         return np.asarray(P).max(1).astype(np.float64)
-    return -_training_distance(Zs, residual, graph_views, graph_norms) / np.sqrt(np.asarray(scales)[np.asarray(labels)])
+    return _relative_scores(_training_distance(Zs, residual, graph_views, graph_norms), scales, labels)
+
+
+def _relative_scores(distances, scales, labels):
+    """The score itself: minus each row's distance over the square root of
+    its cluster's scale (rows' ``labels`` index ``scales``)."""
+    return -distances / np.sqrt(np.asarray(scales)[np.asarray(labels)])
 
 
 def _training_distance(Zs, residual, graph_views, graph_norms):
@@ -127,7 +133,7 @@ def training_scores(P, graph_views, graph_norms, graph_residual, graph_labels, n
     Zs = [torch.as_tensor(A * graph_norms[:, v:v + 1]) for v, A in enumerate(graph_views)]
     distances = _training_distance(Zs, torch.as_tensor(graph_residual), graph_views, graph_norms)
     scales = cluster_scales(distances, graph_labels, n_clusters)
-    return scales, np.sort(-distances / np.sqrt(scales[np.asarray(graph_labels)]))
+    return scales, np.sort(_relative_scores(distances, scales, graph_labels))
 
 
 def rejection_threshold(training_scores, contamination, threshold):
