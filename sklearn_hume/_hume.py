@@ -40,6 +40,7 @@ from ._balance import (
     MODULARITY_NEIGHBORS,
     family_scores,
     keeps_density,
+    keeps_free,
     views_agreement,
 )
 from ._consensus import fit_consensus, shared_graph
@@ -81,11 +82,10 @@ from ._weak_views import CHECK_RUNS, view_support_check, weak_views
 _PER_ROW = ("labels_", "confidence_", "run_labels_")
 
 
-# balance="auto": up to AUTO_ALL_ROWS rows both families are fitted on every
-# row (one batch of twice the runs: 1.3x the entropy fit's time at 4,000 rows,
-# where the per-step work besides the runs' own weighs; 2x at 10,000 rows, 1.7x
-# since the density weights and the judges' graph share one pass).
-# Above it both are fitted on AUTO_PROBE_ROWS random rows and the kept family
+# balance="auto": up to AUTO_ALL_ROWS rows the families are fitted on every
+# row (the entropy and density families in one batch of twice the runs, 1.7x
+# the entropy fit's time at 10,000 rows; with the size-free family's runs 2.6x).
+# Above it they are fitted on AUTO_PROBE_ROWS random rows and the kept family
 # on every row, which costs less from twice AUTO_PROBE_ROWS on. A quarter of
 # the rows, as first built, was too few: on wordnet10 (6,000 balanced rows)
 # 1,500 rows kept the density fit for random_state=0 (ACC 0.868 against
@@ -103,9 +103,11 @@ def _fit_runs(objective_name, Zs, known, resolved, generator, **kwargs):
 
 def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     """``n_runs`` runs with the entropy term and as many, from other random
-    heads, with the density-weighted one, fitted as one batch; each family's
-    runs, its :func:`~sklearn_hume._consensus.fit_consensus` output and its
+    heads, with the density-weighted one, fitted as one batch, then ``n_runs``
+    with ``balance="free"``; each family's runs, its
+    :func:`~sklearn_hume._consensus.fit_consensus` output and its
     :func:`~sklearn_hume._balance.family_scores` on the views' kNN graph."""
+    start = generator.get_state()
     n_runs = resolved.settings.n_runs
     both = replace(resolved, settings=replace(resolved.settings, balance="auto", n_runs=2 * n_runs,
                                               entropy_runs=n_runs))
@@ -122,23 +124,36 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
                      log=log)
     neighbours = neighbours.cpu().numpy()
     torch.set_num_threads(runs.threads)
+    families = {name: runs_subset(runs, part) for name, part in family_runs(both.settings).items()}
+    # The free family from a generator that starts where the fit's did: its
+    # runs and vote are balance="free"'s, and the fit's own generator goes on
+    # as without it (the other families' labels do not depend on it).
+    side = torch.Generator()
+    side.set_state(start)
+    free = replace(resolved, settings=replace(resolved.settings, balance="free"))
+    families["free"] = _fit_runs(objective_name, Zs, known, free, side, verbose=verbose, log=log)
+    torch.set_num_threads(families["free"].threads)
     out = {}
-    graph = shared_graph(Zs, known, generator, resolved.final)  # the same rows: one graph for both families
-    for name, part in family_runs(both.settings).items():
-        family = runs_subset(runs, part)
-        fitted = fit_consensus(Zs, family, resolved.final, known, generator, graph)
+    graph = shared_graph(Zs, known, generator, resolved.final)  # the same rows: one graph for every family
+    for name, family in families.items():
+        fitted = fit_consensus(Zs, family, resolved.final, known, side if name == "free" else generator, graph)
         out[name] = (family, fitted, family_scores(fitted[1], family.labels.cpu().numpy(), neighbours))
     return out
 
 
 def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, log):
-    """``balance="auto"``: the entropy and the density-weighted families
-    (:func:`_families`); the density family is kept when its vote's labels
-    have the higher modularity, or its best runs' labels a higher one by more
-    than :data:`~sklearn_hume._balance.JUDGE_MARGIN`, or its vote's a higher
-    one at :data:`~sklearn_hume._balance.LOW_RESOLUTION` while its runs agree
-    with its vote more (:func:`~sklearn_hume._balance.keeps_density`). Up to
-    :data:`AUTO_ALL_ROWS` rows both are fitted on every row; beyond, on
+    """``balance="auto"``: the entropy, density-weighted and size-free
+    families (:func:`_families`); the density family is kept over the entropy
+    family when its vote's labels have the higher modularity, or its best
+    runs' labels a higher one by more than
+    :data:`~sklearn_hume._balance.JUDGE_MARGIN`, or its vote's a higher one
+    at :data:`~sklearn_hume._balance.LOW_RESOLUTION` while its runs agree
+    with its vote more (:func:`~sklearn_hume._balance.keeps_density`); the
+    size-free family replaces the one kept when its vote's modularity at
+    :data:`~sklearn_hume._balance.LOW_RESOLUTION` is higher by more than
+    :data:`~sklearn_hume._balance.FREE_MARGIN`
+    (:func:`~sklearn_hume._balance.keeps_free`). Up to :data:`AUTO_ALL_ROWS`
+    rows the families are fitted on every row; beyond, on
     :data:`AUTO_PROBE_ROWS` random rows (with the known ones), and the kept
     family is then fitted on every row. Returns its runs, settings, name and
     ``fit_consensus`` output (or ``None`` when it is left to the caller)."""
@@ -151,12 +166,14 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
         compared = [Z[rows.to(Z.device)] for Z in Zs]
         known_compared = None if known is None else (np.searchsorted(rows.numpy(), known[0]), known[1])
     families = _families(objective_name, compared, known_compared, resolved, generator, verbose=verbose, log=log)
-    entropy, density = families["entropy"][2], families["density"][2]
-    chosen = "density" if keeps_density(entropy, density) else "entropy"
-    e, d = (" / ".join(f"{v:.3f}" for v in scores) for scores in (entropy, density))
+    scores = {name: family[2] for name, family in families.items()}
+    chosen = "density" if keeps_density(scores["entropy"], scores["density"]) else "entropy"
+    if keeps_free(scores[chosen], scores["free"]):
+        chosen = "free"
+    e, d, f = (" / ".join(f"{v:.3f}" for v in scores[name]) for name in ("entropy", "density", "free"))
     log(f"balance='auto': kNN-graph modularity (resolution {AUTO_RESOLUTION}) of the vote / of the {JUDGE_RUNS} "
         f"best runs / of the vote at resolution {LOW_RESOLUTION}, and the runs' agreement with the vote: "
-        f"{e} with the entropy term, {d} with the density-weighted one"
+        f"{e} with the entropy term, {d} with the density-weighted one, {f} size-free"
         f"{f' on {len(rows)} of the {n} rows' if probe else ''}; kept {chosen!r}")
     kept = replace(resolved, settings=replace(resolved.settings, balance=chosen))
     if probe:
@@ -187,7 +204,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     - ``fit([X1, X2, X3])``: a list of 2-D arrays, one view each.
 
     The parameters that matter: ``n_clusters``; ``balance="entropy"`` for
-    fits up to twice as fast when the classes are known to be of about
+    fits up to 2.6x as fast when the classes are known to be of about
     equal size; ``device`` and ``batch_size`` for large data; ``n_runs`` for
     steadier labels (proportional cost); ``random_state``.
     The others have measured defaults (``docs/benchmarks.rst``) and are for
@@ -277,20 +294,24 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
           radius of it (the views side by side), so that the many rows of a
           dense region count for less: it follows classes of unequal size,
           and splits classes that spread wider than others.
-        - ``"auto"``: fit ``n_runs`` runs with each, in one batch, and keep
-          the density family when its labeling has the higher modularity on
-          the views' kNN graph (the share of each row's 10 nearest rows in
-          its own cluster, less the share chance gives), or its three best
-          runs' labels a higher mean modularity by more than 0.002, or its
-          labeling a higher modularity at half the chance share while its
-          runs agree with it more than the entropy runs with theirs; else
-          the entropy family. ``balance_`` says which.
-          Fits take 1.2x to 2x as long as with ``"entropy"`` (1.6-1.7x up
-          to 10,000 rows on an idle 2-core machine, where both families are
-          fitted on every row).
         - ``"free"``: no size preference: each cluster's error counts
           relative to its share and only clusters below ``0.3 /
           n_clusters`` of the rows are pushed back.
+        - ``"auto"``: fit ``n_runs`` runs with each of the three. The
+          density family is kept over the entropy family when its labeling
+          has the higher modularity on the views' kNN graph (the share of
+          each row's 10 nearest rows in its own cluster, less the share
+          chance gives), or its three best runs' labels a higher mean
+          modularity by more than 0.002, or its labeling a higher modularity
+          at half the chance share while its runs agree with it more than
+          the entropy runs with theirs. The size-free family replaces the
+          one kept when its labeling's modularity at half the chance share
+          is higher by more than 0.02 and its runs agree with it more
+          (one class holding most rows, which the other two terms split).
+          ``balance_`` says which family was kept.
+          Fits take up to 2.6x as long as with ``"entropy"`` (2.6x at
+          2,000 and 10,000 rows on an idle 2-core machine, where the three
+          families are fitted on every row).
 
         Measured figures: the user guide's "Classes of unequal size".
 

@@ -9,10 +9,12 @@ from sklearn.metrics import adjusted_rand_score
 
 from sklearn_hume import HumeClustering
 from sklearn_hume._balance import (
+    FREE_MARGIN,
     FamilyScores,
     best_runs_modularity,
     family_scores,
     keeps_density,
+    keeps_free,
     modularity,
     pick,
     views_agreement,
@@ -37,7 +39,7 @@ def test_free_recovers_classes_of_10_to_1(seed):
     X1, X2, y = _unequal_views(SIZES_10_TO_1, seed)
     aris, kept = {}, {}
     for balance in ("entropy", "free", "auto"):
-        est = HumeClustering(n_clusters=4, n_runs=4, balance=balance, random_state=seed).fit(X1, X2)
+        est = HumeClustering(n_clusters=4, balance=balance, random_state=seed).fit(X1, X2)
         aris[balance], kept[balance] = adjusted_rand_score(y, est.labels_), est.balance_
         np.testing.assert_array_equal(est.predict(X1, X2), est.labels_)
     assert kept["entropy"] == "entropy" and kept["free"] == "free"
@@ -45,10 +47,28 @@ def test_free_recovers_classes_of_10_to_1(seed):
     assert aris["free"] >= 0.9, aris
     # Four classes, the largest 59 % of the rows: after centring it sits near
     # the mean and row normalisation spreads it thin, so its rows look sparse
-    # to the density weights (density alone: ARI 0.30-0.47 on seeds 0-5).
-    # "auto" keeps its entropy runs, other random heads than
-    # balance="entropy"'s (ARI 0.59-0.68 against 0.59-0.63 on seeds 0-5).
-    assert aris["auto"] >= aris["entropy"] - 0.1, aris
+    # to the density weights (density alone: ARI 0.30-0.47 on seeds 0-5), and
+    # the default keeps the size-free family (ARI 0.94-1.00 on seeds 0-5).
+    assert kept["auto"] == "free" and aris["auto"] >= 0.9, aris
+
+
+@pytest.mark.filterwarnings("ignore:The voting runs disagree")
+@pytest.mark.parametrize("sizes", [[300, 30], [200, 60, 20]])
+def test_default_recovers_a_dominant_class(sizes):
+    # Two or three classes, one of them ten times the smallest: the entropy
+    # and the density-weighted terms both still pull towards equal clusters
+    # and split the large class; the default keeps the size-free family,
+    # whose labels are balance="free"'s. Measured, ARI of the default over
+    # seeds 0-5: 1.00 everywhere for [300, 30]; 0.87-1.00 for [200, 60, 20].
+    for seed in range(3):
+        X1, X2, y = _unequal_views(sizes, seed)
+        auto = HumeClustering(n_clusters=len(sizes), random_state=seed).fit(X1, X2)
+        entropy = HumeClustering(n_clusters=len(sizes), random_state=seed, balance="entropy").fit(X1, X2)
+        assert adjusted_rand_score(y, entropy.labels_) < 0.6
+        assert auto.balance_ == "free" and adjusted_rand_score(y, auto.labels_) >= 0.85
+        free = HumeClustering(n_clusters=len(sizes), random_state=seed, balance="free").fit(X1, X2)
+        np.testing.assert_array_equal(auto.labels_, free.labels_)
+        np.testing.assert_array_equal(auto.run_labels_, free.run_labels_)
 
 
 def _geometric_views(n_largest, seed, n_classes=10, factor=10):
@@ -226,7 +246,7 @@ def test_views_agreement_and_pick():
 def test_default_and_other_objectives():
     X1, X2, _ = _unequal_views([30, 30], 0)
     assert HumeClustering(n_clusters=2, n_runs=2, n_iter=5, balance="entropy").fit(X1, X2).balance_ == "entropy"
-    assert HumeClustering(n_clusters=2, n_runs=2, n_iter=5).fit(X1, X2).balance_ in ("entropy", "density")
+    assert HumeClustering(n_clusters=2, n_runs=2, n_iter=5).fit(X1, X2).balance_ in ("entropy", "density", "free")
     with pytest.warns(UserWarning, match="does not use balance"):
         est = HumeClustering(n_clusters=2, n_runs=2, n_iter=5, objective="turtle", balance="free").fit(X1, X2)
     assert est.balance_ == "entropy"
@@ -298,12 +318,14 @@ def test_auto_builds_the_propagation_graph_once(monkeypatch):
     X1, X2, y = _unequal_views([60, 60, 60], 0)
     HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit(X1, X2)
     assert built == [180]
-    # One known row per class: the families' runs are named on one graph too.
+    # One known row per class: the entropy and density families' runs are
+    # named on one graph too; the size-free family's runs, fitted as
+    # balance="free" fits them, are named on their own.
     built.clear()
     known = np.full(len(y), -1)
     known[[0, 60, 120]] = [0, 1, 2]
     HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit(X1, X2, known_labels=known)
-    assert built == [180, 180]
+    assert built == [180, 180, 180]
 
 
 def test_family_scores_and_keeps_density_by_hand():
@@ -334,8 +356,15 @@ def test_family_scores_and_keeps_density_by_hand():
     ((0.80, 0.79), (0.710, 0.700), (0.8, 0.9), (0.6, 0.7), "density"),  # the third judge: both halves
     ((0.80, 0.79), (0.710, 0.700), (0.8, 0.9), (0.7, 0.6), "entropy"),  # ... the runs agree less
     ((0.80, 0.79), (0.710, 0.700), (0.9, 0.8), (0.6, 0.7), "entropy"),
+    # The size-free family (third entry) replaces the kept one when its vote
+    # wins at the low resolution by more than FREE_MARGIN and its runs agree more.
+    ((0.80, 0.79, 0.7), (0.710, 0.700, 0.6), (0.9, 0.8, 0.95), (0.6, 0.7, 0.65), "free"),
+    ((0.80, 0.79, 0.7), (0.710, 0.700, 0.6), (0.9, 0.8, 0.95), (0.6, 0.7, 0.55), "entropy"),  # agree less
+    ((0.80, 0.79, 0.7), (0.710, 0.700, 0.6), (0.9, 0.8, 0.905), (0.6, 0.7, 0.65), "entropy"),  # within the margin
+    ((0.79, 0.80, 0.7), (0.710, 0.700, 0.6), (0.8, 0.9, 0.95), (0.6, 0.7, 0.75), "free"),  # against density
+    ((0.79, 0.80, 0.7), (0.710, 0.700, 0.6), (0.8, 0.9, 0.95), (0.6, 0.7, 0.65), "density"),
 ])
-def test_auto_keeps_the_density_family_when_a_judge_prefers_it(monkeypatch, votes, best, low, agreement, kept):
+def test_auto_keeps_the_family_its_judges_prefer(monkeypatch, votes, best, low, agreement, kept):
     from dataclasses import dataclass
 
     from sklearn_hume import _hume
@@ -348,10 +377,22 @@ def test_auto_keeps_the_density_family_when_a_judge_prefers_it(monkeypatch, vote
     class Resolved:
         settings: Settings
 
-    families = {name: (f"{name} runs", f"{name} vote", FamilyScores(votes[i], best[i], low[i], agreement[i]))
-                for i, name in enumerate(("entropy", "density"))}
+    # Without a third entry the size-free family never wins.
+    scores = [(*column, *([-1.0] if len(column) == 2 else [])) for column in (votes, best, low, agreement)]
+    families = {name: (f"{name} runs", f"{name} vote", FamilyScores(*(column[i] for column in scores)))
+                for i, name in enumerate(("entropy", "density", "free"))}
     monkeypatch.setattr(_hume, "_families", lambda *args, **kwargs: families)
     runs, resolved, chosen, fitted = _hume._pick_balance("loo", [torch.zeros(50, 2)], None, Resolved(Settings()),
                                                          torch.Generator(), verbose=0, log=lambda message: None)
     assert chosen == kept and resolved.settings.balance == kept
     assert (runs, fitted) == (f"{kept} runs", f"{kept} vote")
+
+
+def test_keeps_free_by_hand():
+    kept = FamilyScores(vote=0.80, best_runs=0.70, vote_low=0.85, agreement=0.60)
+    assert not keeps_free(kept, kept)
+    assert keeps_free(kept, kept._replace(vote_low=0.85 + FREE_MARGIN + 0.001, agreement=0.61))
+    assert not keeps_free(kept, kept._replace(vote_low=0.85 + FREE_MARGIN - 0.001, agreement=0.61))
+    assert not keeps_free(kept, kept._replace(vote_low=0.95, agreement=0.60))  # a tie in agreement keeps it
+    # Its vote at resolution 1 and its best runs do not enter.
+    assert keeps_free(kept, FamilyScores(vote=0.0, best_runs=0.0, vote_low=0.95, agreement=0.9))
