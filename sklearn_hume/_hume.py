@@ -84,7 +84,7 @@ _PER_ROW = ("labels_", "confidence_", "run_labels_")
 
 # balance="auto": up to AUTO_ALL_ROWS rows the families are fitted on every
 # row (the entropy and density families in one batch of twice the runs, 1.7x
-# the entropy fit's time at 10,000 rows; with the size-free family's runs 2.6x).
+# the entropy fit's time at 10,000 rows; with the size-free family's runs 2.5x).
 # Above it they are fitted on AUTO_PROBE_ROWS random rows and the kept family
 # on every row, which costs less from twice AUTO_PROBE_ROWS on. A quarter of
 # the rows, as first built, was too few: on wordnet10 (6,000 balanced rows)
@@ -204,7 +204,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
     - ``fit([X1, X2, X3])``: a list of 2-D arrays, one view each.
 
     The parameters that matter: ``n_clusters``; ``balance="entropy"`` for
-    fits up to 2.6x as fast when the classes are known to be of about
+    fits up to 2.5x as fast when the classes are known to be of about
     equal size; ``device`` and ``batch_size`` for large data; ``n_runs`` for
     steadier labels (proportional cost); ``random_state``.
     The others have measured defaults (``docs/benchmarks.rst``) and are for
@@ -309,9 +309,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
           is higher by more than 0.02 and its runs agree with it more
           (one class holding most rows, which the other two terms split).
           ``balance_`` says which family was kept.
-          Fits take up to 2.6x as long as with ``"entropy"`` (2.6x at
-          2,000 and 10,000 rows on an idle 2-core machine, where the three
-          families are fitted on every row).
+          Fits take about 2.5x as long as with ``"entropy"`` at 2,000 and
+          10,000 rows on an idle 2-core machine, where the three families
+          are fitted on every row, and 1.6x from 50,000 rows on.
 
         Measured figures: the user guide's "Classes of unequal size".
 

@@ -67,7 +67,7 @@ class Settings:
     neighbor_weight: float
     n_neighbors: int
     balance: str = "entropy"
-    # balance="auto" (the runs of both families in one batch): the first
+    # balance="auto" (the entropy and density families' runs in one batch): the first
     # ``entropy_runs`` runs have the entropy term, the others the density-weighted one.
     entropy_runs: int = 0
 
