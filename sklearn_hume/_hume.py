@@ -151,8 +151,8 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
     with its vote more (:func:`~sklearn_hume._balance.keeps_density`); the
     size-free family replaces the one kept when its vote's modularity at
     :data:`~sklearn_hume._balance.LOW_RESOLUTION` is higher by more than
-    :data:`~sklearn_hume._balance.FREE_MARGIN`
-    (:func:`~sklearn_hume._balance.keeps_free`). Up to :data:`AUTO_ALL_ROWS`
+    :data:`~sklearn_hume._balance.FREE_MARGIN` and its runs agree with its
+    vote more (:func:`~sklearn_hume._balance.keeps_free`). Up to :data:`AUTO_ALL_ROWS`
     rows the families are fitted on every row; beyond, on
     :data:`AUTO_PROBE_ROWS` random rows (with the known ones), and the kept
     family is then fitted on every row. Returns its runs, settings, name and
