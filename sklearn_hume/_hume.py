@@ -123,7 +123,6 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     runs = _fit_runs(objective_name, Zs, known, both, generator, init=heads, row_weights=weights, verbose=verbose,
                      log=log)
     neighbours = neighbours.cpu().numpy()
-    torch.set_num_threads(runs.threads)
     families = {name: runs_subset(runs, part) for name, part in family_runs(both.settings).items()}
     # The free family from a generator that starts where the fit's did: its
     # runs and vote are balance="free"'s, and the fit's own generator goes on
@@ -131,8 +130,8 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     side = torch.Generator()
     side.set_state(start)
     free = replace(resolved, settings=replace(resolved.settings, balance="free"))
+    # fit_runs leaves torch at the thread count its loop chose last: the consensus below uses it.
     families["free"] = _fit_runs(objective_name, Zs, known, free, side, verbose=verbose, log=log)
-    torch.set_num_threads(families["free"].threads)
     out = {}
     graph = shared_graph(Zs, known, generator, resolved.final)  # the same rows: one graph for every family
     for name, family in families.items():
