@@ -151,7 +151,8 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
     size-free family replaces the one kept when its vote's modularity at
     :data:`~sklearn_hume._balance.LOW_RESOLUTION` is higher by more than
     :data:`~sklearn_hume._balance.FREE_MARGIN` and its runs agree with its
-    vote more (:func:`~sklearn_hume._balance.keeps_free`). Up to :data:`AUTO_ALL_ROWS`
+    vote more or its best runs' labels have the higher modularity
+    (:func:`~sklearn_hume._balance.keeps_free`). Up to :data:`AUTO_ALL_ROWS`
     rows the families are fitted on every row; beyond, on
     :data:`AUTO_PROBE_ROWS` random rows (with the known ones), and the kept
     family is then fitted on every row. Returns its runs, settings, name and
@@ -305,8 +306,9 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
           at half the chance share while its runs agree with it more than
           the entropy runs with theirs. The size-free family replaces the
           one kept when its labeling's modularity at half the chance share
-          is higher by more than 0.02 and its runs agree with it more
-          (one class holding most rows, which the other two terms split).
+          is higher by more than 0.02 and its runs agree with it more or
+          its three best runs' labels have the higher modularity (one class
+          holding most rows, which the other two terms split).
           ``balance_`` says which family was kept.
           Fits take about 2.5x as long as with ``"entropy"`` at 2,000 and
           10,000 rows on an idle 2-core machine, where the three families

@@ -393,6 +393,10 @@ def test_keeps_free_by_hand():
     assert not keeps_free(kept, kept)
     assert keeps_free(kept, kept._replace(vote_low=0.85 + FREE_MARGIN + 0.001, agreement=0.61))
     assert not keeps_free(kept, kept._replace(vote_low=0.85 + FREE_MARGIN - 0.001, agreement=0.61))
-    assert not keeps_free(kept, kept._replace(vote_low=0.95, agreement=0.60))  # a tie in agreement keeps it
-    # Its vote at resolution 1 and its best runs do not enter.
+    assert not keeps_free(kept, kept._replace(vote_low=0.95, agreement=0.60))  # ties in both consistency judges
+    # Either consistency judge suffices: the runs' agreement, or the best runs' modularity.
+    assert keeps_free(kept, kept._replace(vote_low=0.95, best_runs=0.71))
+    assert keeps_free(kept, kept._replace(vote_low=0.95, agreement=0.61, best_runs=0.10))
+    assert not keeps_free(kept, kept._replace(vote_low=0.95, agreement=0.59, best_runs=0.69))
+    # Its vote at resolution 1 does not enter.
     assert keeps_free(kept, FamilyScores(vote=0.0, best_runs=0.0, vote_low=0.95, agreement=0.9))
