@@ -357,9 +357,12 @@ def test_family_scores_and_keeps_density_by_hand():
     ((0.80, 0.79), (0.710, 0.700), (0.8, 0.9), (0.7, 0.6), "entropy"),  # ... the runs agree less
     ((0.80, 0.79), (0.710, 0.700), (0.9, 0.8), (0.6, 0.7), "entropy"),
     # The size-free family (third entry) replaces the kept one when its vote
-    # wins at the low resolution by more than FREE_MARGIN and its runs agree more.
+    # wins at the low resolution by more than FREE_MARGIN and its runs agree
+    # more or its best runs' modularity is higher.
     ((0.80, 0.79, 0.7), (0.710, 0.700, 0.6), (0.9, 0.8, 0.95), (0.6, 0.7, 0.65), "free"),
     ((0.80, 0.79, 0.7), (0.710, 0.700, 0.6), (0.9, 0.8, 0.95), (0.6, 0.7, 0.55), "entropy"),  # agree less
+    ((0.80, 0.79, 0.7), (0.710, 0.700, 0.72), (0.9, 0.8, 0.95), (0.6, 0.7, 0.55), "free"),  # ... best runs win
+    ((0.79, 0.80, 0.7), (0.710, 0.700, 0.705), (0.8, 0.9, 0.95), (0.6, 0.7, 0.65), "free"),  # ... over density's
     ((0.80, 0.79, 0.7), (0.710, 0.700, 0.6), (0.9, 0.8, 0.905), (0.6, 0.7, 0.65), "entropy"),  # within the margin
     ((0.79, 0.80, 0.7), (0.710, 0.700, 0.6), (0.8, 0.9, 0.95), (0.6, 0.7, 0.75), "free"),  # against density
     ((0.79, 0.80, 0.7), (0.710, 0.700, 0.6), (0.8, 0.9, 0.95), (0.6, 0.7, 0.65), "density"),
