@@ -11,7 +11,7 @@ fitted object, and :meth:`Consensus.apply` labels any rows from it alone:
 ``labels_`` by construction.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -51,6 +51,13 @@ class Consensus:
         Which fit rows are the graph rows: set by the fit for
         :func:`~sklearn_hume._novelty.graph_reference`, not kept in a fitted
         estimator.
+    regroup : ndarray of shape (n_clusters, n_clusters) or None
+        After :func:`~sklearn_hume._regroup.regroup`: which of the final
+        clusters a vote for each voted cluster counts for (the vote counts
+        are mapped through it; the refit heads, fitted to the regrouped
+        labels, label the rows).
+    regroup_moves : int
+        The merge-and-split moves made (0 without them).
     """
 
     n_clusters: int
@@ -63,6 +70,8 @@ class Consensus:
     graph_views: object = None
     graph_soft: object = None
     graph_index: object = None
+    regroup: object = None
+    regroup_moves: int = 0
 
     def vote(self, soft):
         """Majority vote of the aligned voting runs on soft labels ``(N, R, K)``;
@@ -86,6 +95,8 @@ class Consensus:
         and propagation. ``neighbors``: the rows' operator on the graph rows,
         when the caller has it already."""
         labels, P, counts = self.vote(soft)
+        if self.regroup is not None:
+            counts = (counts @ self.regroup).astype(counts.dtype)
         if self.heads is None and self.graph_soft is None:
             return labels, P, counts
         device, dtype = Zs[0].device, Zs[0].dtype
@@ -228,3 +239,19 @@ def fit_consensus(Zs, runs, final, known, generator, graph=None):
     with torch.no_grad():
         labels, P, counts = consensus.apply(Zs, runs.soft, neighbors)
     return consensus, labels, P, counts, contradicted
+
+
+def regrouped_consensus(consensus, Zs, runs, labels, support, moves, final, generator, graph=None):
+    """:func:`fit_consensus`'s output after
+    :func:`~sklearn_hume._regroup.regroup` moved the labels of ``consensus``
+    (fitted on ``runs``) to ``labels`` with ``support``: the final steps
+    (propagation, ridge refit: ``final.refine`` must be on) fitted afresh to
+    the regrouped labels, so that the refit heads label any rows, the fit's
+    own included, in the regrouped clusters."""
+    consensus = replace(consensus, heads=None, graph_views=None, graph_soft=None, graph_index=None,
+                        regroup=support, regroup_moves=int(moves))
+    targets = np.eye(consensus.n_clusters)[labels]
+    with torch.no_grad():
+        neighbors = _final_steps(consensus, Zs, targets, None, generator, True, final.alpha, graph)
+        labels, P, counts = consensus.apply(Zs, runs.soft, neighbors)
+    return consensus, labels, P, counts, None

@@ -43,7 +43,7 @@ from ._balance import (
     keeps_free,
     views_agreement,
 )
-from ._consensus import fit_consensus, shared_graph
+from ._consensus import fit_consensus, regrouped_consensus, shared_graph
 from ._dask import as_one_dask_matrix, holds_dask, map_rows
 from ._density import density_weights_and_neighbours
 from ._diagnostics import view_scores_and_weights, warn_fit
@@ -61,6 +61,7 @@ from ._prepare import (
     validate_views,
 )
 from ._propagation import graph_rows
+from ._regroup import regroup
 from ._ridge import probe_kappa
 from ._runs import family_runs, fit_runs, runs_subset
 from ._settings import auto_balance, check_integer_params, resolve_device, resolve_settings, warn_unused
@@ -137,7 +138,7 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     for name, family in families.items():
         fitted = fit_consensus(Zs, family, resolved.final, known, side if name == "free" else generator, graph)
         out[name] = (family, fitted, family_scores(fitted[1], family.labels.cpu().numpy(), neighbours))
-    return out
+    return out, neighbours, graph
 
 
 def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, log):
@@ -165,7 +166,8 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
         rows = graph_rows(n, None if known is None else known[0], generator, max_rows=AUTO_PROBE_ROWS)
         compared = [Z[rows.to(Z.device)] for Z in Zs]
         known_compared = None if known is None else (np.searchsorted(rows.numpy(), known[0]), known[1])
-    families = _families(objective_name, compared, known_compared, resolved, generator, verbose=verbose, log=log)
+    families, neighbours, graph = _families(objective_name, compared, known_compared, resolved, generator,
+                                            verbose=verbose, log=log)
     scores = {name: family[2] for name, family in families.items()}
     chosen = "density" if keeps_density(scores["entropy"], scores["density"]) else "entropy"
     if keeps_free(scores[chosen], scores["free"]):
@@ -181,7 +183,15 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
         # same runs as a fit with that balance term.
         generator.set_state(start)
         return _fit_runs(objective_name, Zs, known, kept, generator, verbose=verbose, log=log), kept, chosen, None
-    return families[chosen][0], kept, chosen, families[chosen][1]
+    runs, fitted = families[chosen][0], families[chosen][1]
+    if chosen != "entropy" and known is None and resolved.final.refine:
+        # The judges found the classes unequal: merge-and-split moves on their graph.
+        labels, support, moves = regroup(fitted[1], neighbours, resolved.final.n_clusters)
+        if moves:
+            fitted = regrouped_consensus(fitted[0], Zs, runs, labels, support, moves, resolved.final, generator,
+                                         graph)
+            log(f"balance='auto': {moves} merge-and-split move(s) on the kNN graph")
+    return runs, kept, chosen, fitted
 
 
 class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):

@@ -377,16 +377,22 @@ def test_auto_keeps_the_family_its_judges_prefer(monkeypatch, votes, best, low, 
         balance: str = "auto"
 
     @dataclass
+    class Final:
+        refine: bool = False  # no merge-and-split moves (tests/test_regroup.py)
+
+    @dataclass
     class Resolved:
         settings: Settings
+        final: Final
 
     # Without a third entry the size-free family never wins.
     scores = [(*column, *([-1.0] if len(column) == 2 else [])) for column in (votes, best, low, agreement)]
     families = {name: (f"{name} runs", f"{name} vote", FamilyScores(*(column[i] for column in scores)))
                 for i, name in enumerate(("entropy", "density", "free"))}
-    monkeypatch.setattr(_hume, "_families", lambda *args, **kwargs: families)
-    runs, resolved, chosen, fitted = _hume._pick_balance("loo", [torch.zeros(50, 2)], None, Resolved(Settings()),
-                                                         torch.Generator(), verbose=0, log=lambda message: None)
+    monkeypatch.setattr(_hume, "_families", lambda *args, **kwargs: (families, None, None))
+    runs, resolved, chosen, fitted = _hume._pick_balance("loo", [torch.zeros(50, 2)], None,
+                                                         Resolved(Settings(), Final()), torch.Generator(),
+                                                         verbose=0, log=lambda message: None)
     assert chosen == kept and resolved.settings.balance == kept
     assert (runs, fitted) == (f"{kept} runs", f"{kept} vote")
 
