@@ -56,8 +56,6 @@ class Consensus:
         clusters a vote for each voted cluster counts for (the vote counts
         are mapped through it; the refit heads, fitted to the regrouped
         labels, label the rows).
-    regroup_moves : int
-        The merge-and-split moves made (0 without them).
     """
 
     n_clusters: int
@@ -71,7 +69,6 @@ class Consensus:
     graph_soft: object = None
     graph_index: object = None
     regroup: object = None
-    regroup_moves: int = 0
 
     def vote(self, soft):
         """Majority vote of the aligned voting runs on soft labels ``(N, R, K)``;
@@ -241,7 +238,7 @@ def fit_consensus(Zs, runs, final, known, generator, graph=None):
     return consensus, labels, P, counts, contradicted
 
 
-def regrouped_consensus(consensus, Zs, runs, labels, support, moves, final, generator, graph=None):
+def regrouped_consensus(consensus, Zs, runs, labels, support, final, generator, graph=None):
     """:func:`fit_consensus`'s output after
     :func:`~sklearn_hume._regroup.regroup` moved the labels of ``consensus``
     (fitted on ``runs``) to ``labels`` with ``support``: the final steps
@@ -249,7 +246,7 @@ def regrouped_consensus(consensus, Zs, runs, labels, support, moves, final, gene
     the regrouped labels, so that the refit heads label any rows, the fit's
     own included, in the regrouped clusters."""
     consensus = replace(consensus, heads=None, graph_views=None, graph_soft=None, graph_index=None,
-                        regroup=support, regroup_moves=int(moves))
+                        regroup=support)
     targets = np.eye(consensus.n_clusters)[labels]
     with torch.no_grad():
         neighbors = _final_steps(consensus, Zs, targets, None, generator, True, final.alpha, graph)

@@ -192,8 +192,7 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
         # The judges found the classes unequal: merge-and-split moves on their graph.
         labels, support, moves = regroup(fitted[1], neighbours, resolved.final.n_clusters)
         if moves:
-            fitted = regrouped_consensus(fitted[0], Zs, runs, labels, support, moves, resolved.final, generator,
-                                         graph)
+            fitted = regrouped_consensus(fitted[0], Zs, runs, labels, support, resolved.final, generator, graph)
             log(f"balance='auto': {moves} merge-and-split move(s) on the kNN graph")
     return runs, kept, chosen, fitted
 

@@ -21,7 +21,7 @@ judges' verdict that the classes are unequal.
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import eigsh
+from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 
 from ._balance import LOW_RESOLUTION
 
@@ -56,7 +56,8 @@ def split_gain(rows, neighbours, resolution):
     gains: the sweep over the Fiedler vector of the cluster's own symmetric
     kNN subgraph that cuts fewest edges for the chance share it removes.
     Returns ``(gain, mask)``, ``mask`` the rows of one side; ``(-inf, None)``
-    when the cluster is too small to split."""
+    when the cluster is too small to split or the eigensolver does not
+    converge."""
     n_rows, k = neighbours.shape
     n = len(rows)
     least = max(2, int(n * MIN_PIECE))
@@ -74,7 +75,10 @@ def split_gain(rows, neighbours, resolution):
     scale = sp.diags(1 / np.sqrt(degree))
     # A fixed start vector: the same split on every call.
     start = np.random.default_rng(0).standard_normal(n)
-    values, vectors = eigsh(scale @ A @ scale, k=2, which="LA", v0=start, tol=1e-6, maxiter=5000)
+    try:
+        values, vectors = eigsh(scale @ A @ scale, k=2, which="LA", v0=start, tol=1e-6, maxiter=5000)
+    except ArpackNoConvergence:  # no Fiedler vector to sweep: the cluster is not split
+        return -np.inf, None
     fiedler = vectors[:, np.argsort(values)[0]] / np.sqrt(degree)
     order = np.argsort(fiedler, kind="stable")
     position = np.empty(n, dtype=np.int64)
@@ -116,14 +120,18 @@ def regroup(labels, neighbours, n_clusters, resolution=REGROUP_RESOLUTION, margi
     labels = np.array(labels, dtype=np.int64, copy=True)
     support = np.eye(n_clusters)
     moves = 0
+    # A cluster's best split depends on its own rows only: kept until a move changes them.
+    splits = {}
     for _ in range(n_clusters):
         gains = merge_gains(labels, neighbours, n_clusters, resolution)
         a, b = np.unravel_index(int(np.argmax(gains)), gains.shape)
-        splits = {c: split_gain(np.flatnonzero(labels == c), neighbours, resolution)
-                  for c in range(n_clusters) if c not in (a, b)}
-        if not splits:
+        others = [c for c in range(n_clusters) if c not in (a, b)]
+        if not others:
             break
-        c = max(splits, key=lambda c: splits[c][0])
+        for c in others:
+            if c not in splits:
+                splits[c] = split_gain(np.flatnonzero(labels == c), neighbours, resolution)
+        c = max(others, key=lambda c: splits[c][0])
         gain, mask = splits[c]
         if not gains[a, b] + gain > margin:
             break
@@ -132,5 +140,7 @@ def regroup(labels, neighbours, n_clusters, resolution=REGROUP_RESOLUTION, margi
         labels[rows[mask]] = b
         support[:, a] = np.maximum(support[:, a], support[:, b])
         support[:, b] = support[:, c]
+        for changed in (a, b, c):
+            splits.pop(changed, None)
         moves += 1
     return labels, support, moves

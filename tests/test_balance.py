@@ -409,3 +409,24 @@ def test_keeps_free_by_hand():
     assert not keeps_free(kept, kept._replace(vote_low=0.95, agreement=0.59, best_runs=0.69))
     # Its vote at resolution 1 does not enter.
     assert keeps_free(kept, FamilyScores(vote=0.0, best_runs=0.0, vote_low=0.95, agreement=0.9))
+
+
+def test_auto_moves_the_labels_where_the_classes_are_unequal(monkeypatch):
+    # Ten classes falling tenfold (seed 1): the density family is kept with
+    # one large class in two clusters (ARI 0.92); one merge-and-split move on
+    # the judges' graph recovers the classes (measured: ARI 1.00).
+    from sklearn_hume import _hume
+
+    X1, X2, y = _geometric_views(200, 1)
+    est = HumeClustering(n_clusters=10, n_runs=4, random_state=1).fit(X1, X2)
+    assert est.balance_ != "entropy" and est._consensus.regroup is not None
+    assert adjusted_rand_score(y, est.labels_) >= 0.97
+    # The refit heads label the training rows as the fit did.
+    assert np.array_equal(est.predict(X1, X2), est.labels_)
+    # Votes count for the clusters they became: no cluster is left without confidence.
+    assert min(est.confidence_[est.labels_ == k].mean() for k in range(10)) > 0.1
+    # Without the moves the same fit keeps the split class.
+    moves = _hume.regroup
+    monkeypatch.setattr(_hume, "regroup", lambda *args, **kwargs: moves(*args, **kwargs, margin=np.inf))
+    plain = HumeClustering(n_clusters=10, n_runs=4, random_state=1).fit(X1, X2)
+    assert plain._consensus.regroup is None and adjusted_rand_score(y, plain.labels_) < 0.95

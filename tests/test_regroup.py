@@ -71,3 +71,16 @@ def test_a_margin_above_the_gain_stops_the_moves():
     labels = np.where(blocks == 0, np.arange(470) % 2, 2)
     _, _, moves = regroup(labels, neighbours, 3, margin=1.0)
     assert moves == 0
+
+
+def test_no_split_when_the_eigensolver_fails(monkeypatch):
+    from scipy.sparse.linalg import ArpackNoConvergence
+
+    from sklearn_hume import _regroup
+
+    def fails(*args, **kwargs):
+        raise ArpackNoConvergence("no convergence", np.zeros(0), np.zeros((0, 0)))
+
+    monkeypatch.setattr(_regroup, "eigsh", fails)
+    neighbours, _ = block_graph([60, 40])
+    assert split_gain(np.arange(100), neighbours, 0.5) == (-np.inf, None)
