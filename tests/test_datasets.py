@@ -2,11 +2,12 @@
 
 import sys
 import types
+import warnings
 
 import numpy as np
 import pytest
 
-from sklearn_hume.benchmark import load_dataset, run
+from sklearn_hume.benchmark import load_dataset, run, warm_up, warm_up_rows
 from sklearn_hume.datasets import get_data_home, hog_features, load_digits_views, load_mfeat
 
 
@@ -116,3 +117,32 @@ def test_accuracy_figure_title_names_a_peer_that_leads():
     assert _accuracy_title(rows, "mfeat") == "mfeat: HumeClustering and its peers"
     rows.append({"method": "Spectral on all views", "acc": 0.97})
     assert _accuracy_title(rows, "mfeat").endswith("(Spectral on all views leads on this dataset)")
+
+
+def test_warm_up_rows_are_a_random_sample_of_every_class():
+    # mfeat's rows are sorted by class: its first 200 rows are all zeros.
+    y = np.repeat(np.arange(10), 200)
+    rows = warm_up_rows(len(y), seed=0)
+    assert len(rows) == 200 and np.all(np.diff(rows) > 0)
+    assert len(np.unique(y[rows])) == 10
+    np.testing.assert_array_equal(rows, warm_up_rows(len(y), seed=0))
+    np.testing.assert_array_equal(warm_up_rows(50, seed=0), np.arange(50))  # fewer rows than 200: all
+
+
+def test_warm_up_keeps_its_warnings_from_the_user():
+    calls = []
+
+    def fit(data):
+        calls.append(data.shape)
+        warnings.warn("a lost cluster", UserWarning, stacklevel=2)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning that escapes fails the test
+        warm_up(fit, np.zeros((200, 3)))
+    assert calls == [(200, 3)]
+    # Only the warm-up's warnings: the same fit's warnings reach the user afterwards.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warm_up(fit, np.zeros((1, 3)))
+        fit(np.zeros((1, 3)))
+    assert [str(w.message) for w in caught] == ["a lost cluster"]
