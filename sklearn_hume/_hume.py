@@ -197,6 +197,15 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
     return runs, kept, chosen, fitted
 
 
+def _auto_runs_note(n_runs, n_rows, kept):
+    """What the fit's last log line adds with ``balance="auto"``: the runs it
+    fitted to compare the three families, not only the kept family's."""
+    if n_rows > AUTO_ALL_ROWS:
+        return (f" (balance='auto': {3 * n_runs} runs on a sample of the rows compared the three families, "
+                f"then the kept {kept!r} family's {n_runs} on every row)")
+    return f" (balance='auto': {3 * n_runs} runs, {n_runs} per family, the {kept!r} family's kept)"
+
+
 class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
     """Find the human labeling of a dataset from one or more feature views.
 
@@ -845,10 +854,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
                     views.weak[views.distinct_mask] = weak_views(support)
                     self._log(f"views' support of a {CHECK_RUNS}-run pass: {np.round(support, 3).tolist()} "
                               f"({time.perf_counter() - t0:.1f}s)")
-            balance, fitted = resolved.settings.balance, None
+            balance, fitted, runs_note = resolved.settings.balance, None, ""
             if auto_balance(params, objective):
                 runs, resolved, balance, fitted = _pick_balance(self.objective, views.used, known, resolved, gen,
                                                                 verbose=self.verbose, log=self._log)
+                runs_note = _auto_runs_note(resolved.settings.n_runs, views.used[0].shape[0], balance)
             else:
                 runs = _fit_runs(self.objective, views.used, known, resolved, gen, verbose=self.verbose,
                                  log=self._log)
@@ -860,7 +870,7 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
             self.balance_ = balance
         warn_fit(self.labels_, self.run_labels_, self.voters_, self._n_clusters, contradicted, self.view_groups_,
                  views.weak, self.view_scores_)
-        self._log(f"fitted {resolved.settings.n_runs} runs ({runs.n_iter} iterations) in "
+        self._log(f"fitted {resolved.settings.n_runs} runs ({runs.n_iter} iterations){runs_note} in "
                   f"{time.perf_counter() - t0:.1f}s; best run {self.best_run_}, "
                   f"final objective {self.run_losses_[self.best_run_]:.4f}")
         if views.data is not None:

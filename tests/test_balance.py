@@ -430,3 +430,25 @@ def test_auto_moves_the_labels_where_the_classes_are_unequal(monkeypatch):
     monkeypatch.setattr(_hume, "regroup", lambda *args, **kwargs: moves(*args, **kwargs, margin=np.inf))
     plain = HumeClustering(n_clusters=10, n_runs=4, random_state=1).fit(X1, X2)
     assert plain._consensus.regroup is None and adjusted_rand_score(y, plain.labels_) < 0.95
+
+
+def test_verbose_fit_counts_every_run_that_auto_fitted(capsys, monkeypatch):
+    # balance="auto" fits n_runs runs per family, three families: the last log
+    # line must not read as if the fit had cost n_runs runs.
+    from sklearn_hume import _hume
+
+    X1, X2, _ = _unequal_views([60, 60], 0)
+    HumeClustering(n_clusters=2, n_runs=2, n_iter=5, random_state=0, verbose=1).fit(X1, X2)
+    last = [line for line in capsys.readouterr().out.splitlines() if "fitted 2 runs" in line]
+    assert len(last) == 1 and "(balance='auto': 6 runs, 2 per family, the " in last[0]
+    # Beyond AUTO_ALL_ROWS rows the three families are compared on a sample, then the kept one on every row.
+    monkeypatch.setattr(_hume, "AUTO_ALL_ROWS", 100)
+    monkeypatch.setattr(_hume, "AUTO_PROBE_ROWS", 100)
+    est = HumeClustering(n_clusters=2, n_runs=2, n_iter=5, random_state=0, verbose=1).fit(X1, X2)
+    last = [line for line in capsys.readouterr().out.splitlines() if "fitted 2 runs" in line]
+    assert len(last) == 1
+    assert f"6 runs on a sample of the rows compared the three families, then the kept '{est.balance_}'" in last[0]
+    # One family: nothing added.
+    HumeClustering(n_clusters=2, n_runs=2, n_iter=5, balance="entropy", random_state=0, verbose=1).fit(X1, X2)
+    last = [line for line in capsys.readouterr().out.splitlines() if "fitted 2 runs" in line]
+    assert len(last) == 1 and "balance='auto'" not in last[0]
