@@ -141,6 +141,12 @@ def _families(objective_name, Zs, known, resolved, generator, *, verbose, log):
     return out, neighbours, graph
 
 
+def _compares_on_sample(n_rows):
+    """Whether ``balance="auto"`` compares the families on a sample of the
+    rows (:data:`AUTO_PROBE_ROWS`) rather than on every row."""
+    return n_rows > AUTO_ALL_ROWS
+
+
 def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, log):
     """``balance="auto"``: the entropy, density-weighted and size-free
     families (:func:`_families`); the density family is kept over the entropy
@@ -163,7 +169,7 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
     family is then fitted on every row. Returns its runs, settings, name and
     ``fit_consensus`` output (or ``None`` when it is left to the caller)."""
     n = Zs[0].shape[0]
-    probe = n > AUTO_ALL_ROWS
+    probe = _compares_on_sample(n)
     compared, known_compared = Zs, known
     if probe:
         start = generator.get_state()
@@ -200,7 +206,7 @@ def _pick_balance(objective_name, Zs, known, resolved, generator, *, verbose, lo
 def _auto_runs_note(n_runs, n_rows, kept):
     """What the fit's last log line adds with ``balance="auto"``: the runs it
     fitted to compare the three families, not only the kept family's."""
-    if n_rows > AUTO_ALL_ROWS:
+    if _compares_on_sample(n_rows):
         return (f" (balance='auto': {3 * n_runs} runs on a sample of the rows compared the three families, "
                 f"then the kept {kept!r} family's {n_runs} on every row)")
     return f" (balance='auto': {3 * n_runs} runs, {n_runs} per family, the {kept!r} family's kept)"
