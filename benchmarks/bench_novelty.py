@@ -5,7 +5,8 @@ over the left-out classes and seeds.
 
 Scores, higher meaning "none of the above":
 - ``-score_samples``: HumeClustering's own (the squared distance to the 10
-  nearest training rows in the preprocessed views, over the square root of
+  nearest training rows along the preprocessed views' principal axes, and
+  the row's squared distance from those axes, each over the square root of
   its typical value in the row's cluster);
 - ``1 - max transform``: the largest soft assignment alone;
 - KMeans: distance to the nearest of ``K - 1`` centres;

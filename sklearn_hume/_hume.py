@@ -1247,14 +1247,15 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
 
         Minus the row's squared distance to the training rows, in each used
         view's preprocessed space (centred, rows scaled to unit norm), summed
-        over the views: the mean squared distance to its 10 nearest training
-        rows along the principal axes fitted on the training rows (the
-        embedding the runs see), plus its own squared distance from those
-        axes, where rows of a class the fit never saw can lie; divided by
-        the square root of that distance's median over the training rows of
-        the row's cluster (:meth:`predict`), so that a cluster whose members
-        lie far apart does not flag its own rows. A training row is not its
-        own neighbour, so training rows score as new ones do. At most 0.
+        over the views, in two parts: the mean squared distance to its 10
+        nearest training rows along the principal axes fitted on the
+        training rows (the embedding the runs see), and its own squared
+        distance from those axes, where rows of a class the fit never saw
+        can lie. Each part is divided by the square root of its median over
+        the training rows of the row's cluster (:meth:`predict`), so that a
+        cluster whose members lie far apart does not flag its own rows. A
+        training row is not its own neighbour, so training rows score as new
+        ones do. At most 0.
 
         The training rows' embedded views are kept for the propagation
         (fitted state, at most 10,000 rows), which is what the score reads;

@@ -18,35 +18,41 @@ def test_neighbor_distance_by_hand():
     norms = torch.tensor([[1.0], [2.0], [1.0]])
     Z = torch.tensor([[1.0, 0.0], [1.0, 1.0]])
     # Row 0 is reference row 0 (left out): the others are at squared distances
-    # 5 and 4; its own squared distance from the subspace, 0.25, is added.
-    # Row 1 is new: its two nearest are at 1 and 2.
+    # 5 and 4; its own squared distance from the subspace, 0.25, is the second
+    # part. Row 1 is new: its two nearest are at 1 and 2.
     out = neighbor_distance([Z], torch.tensor([0.25, 0.0]), [ref], norms, n_neighbors=2)
-    np.testing.assert_allclose(out.numpy(), [4.5 + 0.25, 1.5], rtol=1e-6)
+    np.testing.assert_allclose(out.numpy(), [[4.5, 0.25], [1.5, 0.0]], rtol=1e-6)
 
 
 def test_cluster_scales_and_row_scores_by_hand():
-    # Cluster 0's distances 1, 3, 2 (median 2), cluster 1's 10, 20 (median 15);
-    # cluster 2 has no graph row and takes the median of all five (3).
-    scales = cluster_scales([1.0, 3.0, 2.0, 10.0, 20.0], np.array([0, 0, 0, 1, 1]), 3)
-    np.testing.assert_allclose(scales, [2.0, 15.0, 3.0])
+    # Inside the axes, cluster 0's distances 1, 3, 2 (median 2), cluster 1's
+    # 10, 20 (median 15); cluster 2 has no graph row and takes the median of
+    # all five (3). Outside, cluster 0's 0.5, 0.1, 0.3 (median 0.3), cluster
+    # 1's 0, 0.1 (median 0.05, below a hundredth of 15: floored at 0.15), all
+    # five's median 0.1.
+    d = np.array([[1.0, 0.5], [3.0, 0.1], [2.0, 0.3], [10.0, 0.0], [20.0, 0.1]])
+    scales = cluster_scales(d, np.array([0, 0, 0, 1, 1]), 3)
+    np.testing.assert_allclose(scales, [[2.0, 0.3], [15.0, 0.15], [3.0, 0.1]])
     # Repeated rows: a zero median is floored, not divided by.
-    assert np.all(cluster_scales([0.0, 0.0, 5.0], np.array([0, 0, 1]), 2) > 0)
-    # The rows of test_neighbor_distance_by_hand (distances 4.75 and 1.5) in
-    # clusters 0 and 1 of typical distances 4 and 0.25: minus each distance
-    # over the square root of its cluster's.
+    assert np.all(cluster_scales(np.zeros((3, 2)), np.array([0, 0, 1]), 2) > 0)
+    # The rows of test_neighbor_distance_by_hand (parts 4.5 / 0.25 and 1.5 /
+    # 0) in clusters 0 and 1 of typical parts 4 / 0.01 and 0.25 / 1: minus
+    # the sum of each part over the square root of its cluster's.
     ref = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
     norms = np.array([[1.0], [2.0], [1.0]], dtype=np.float32)
     Z = torch.tensor([[1.0, 0.0], [1.0, 1.0]])
     out = row_scores(np.array([0, 1]), None, [Z], torch.tensor([0.25, 0.0]), [ref.numpy()], norms,
-                     np.array([4.0, 0.25]))
-    np.testing.assert_allclose(out, [-4.75 / 2, -1.5 / 0.5], rtol=1e-6)
+                     np.array([[4.0, 0.01], [0.25, 1.0]]))
+    np.testing.assert_allclose(out, [-(4.5 / 2 + 0.25 / 0.1), -1.5 / 0.5], rtol=1e-6)
 
 
 def test_each_cluster_s_training_rows_score_around_its_own_spread():
     # One tight and one loose class: by the distance alone the loose class's
     # own rows would score far below the tight one's. Measured against their
     # cluster's spread, a cluster's median training score is minus the square
-    # root of its typical distance (its scale), by construction.
+    # root of its typical distance (its scale), by construction: the views
+    # have fewer columns than the principal axes kept, so no row has a part
+    # outside them.
     rng = np.random.RandomState(0)
     y = np.repeat([0, 1], 41)
     spread = np.where(y == 0, 0.2, 1.0)[:, None]
@@ -54,7 +60,7 @@ def test_each_cluster_s_training_rows_score_around_its_own_spread():
     X2 = np.array([[0, 6.0, 0, 0], [0, -6.0, 0, 0]])[y] + spread * rng.normal(size=(82, 4))
     est = HumeClustering(n_clusters=2, n_runs=2, random_state=0).fit(X1, X2)
     scores = est.score_samples(X1, X2)
-    scales = est._score_scales
+    scales = est._score_scales[:, 0]
     for k in range(2):
         assert np.median(scores[est.labels_ == k]) == pytest.approx(-np.sqrt(scales[k]), rel=1e-5)
     loose, tight = est.labels_[y == 1][0], est.labels_[y == 0][0]
