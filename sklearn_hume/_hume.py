@@ -1158,6 +1158,11 @@ class HumeClustering(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterM
         return labels, soft.astype(np.float32, copy=False), Zs, residual
 
     def _row_scores(self, labels, P, Zs, residual):
+        if self._score_scales is not None and np.ndim(self._score_scales) != 2:
+            # Saved before the score read its distance in two parts: one scale per cluster.
+            raise ValueError("This model was fitted by an earlier sklearn-hume, whose score_samples kept one "
+                             "scale per cluster; this version reads two. Refit it to use score_samples or "
+                             "predict's contamination / threshold.")
         return row_scores(labels, P, Zs, residual, self._consensus.graph_views, self._graph_norms,
                           self._score_scales)
 

@@ -175,3 +175,18 @@ def test_the_contamination_cut_is_read_on_the_graph_rows(monkeypatch):
     monkeypatch.setattr(_propagation, "MAX_GRAPH_ROWS", 50)
     est = HumeClustering(n_clusters=3, n_runs=2, random_state=0).fit(X1, X2)
     assert len(est._training_scores) == 50 and np.all(np.diff(est._training_scores) >= 0)
+
+
+def test_a_model_with_the_earlier_one_scale_per_cluster_is_told_to_refit():
+    # Models saved before score_samples read its distance in two parts keep
+    # one scale per cluster: a clear error, not a broadcasting failure.
+    X1, X2, _ = make_two_views(n_per_class=30, n_classes=3, seed=0)
+    est = HumeClustering(n_clusters=3, n_runs=2, n_iter=30, random_state=0).fit(X1, X2)
+    labels = est.predict(X1, X2)
+    est._score_scales = est._score_scales[:, 0].copy()
+    with pytest.raises(ValueError, match="earlier sklearn-hume.*Refit"):
+        est.score_samples(X1, X2)
+    with pytest.raises(ValueError, match="earlier sklearn-hume"):
+        est.predict(X1, X2, contamination=0.05)
+    # Labels without rejection do not read the score.
+    np.testing.assert_array_equal(est.predict(X1, X2), labels)
