@@ -65,7 +65,7 @@ def cluster_scales(distances, labels, n_clusters):
     the median over all of them; a scale is never below a tiny positive floor
     (rows repeated many times), and the part outside the axes never below
     ``OUTSIDE_FLOOR`` times the part inside."""
-    distances = np.asarray(distances, dtype=np.float64).reshape(-1, 2)
+    distances = np.asarray(distances, dtype=np.float64)
     labels = np.asarray(labels)
     overall = np.median(distances, axis=0) if len(distances) else np.ones(2)
     scales = np.tile(overall, (n_clusters, 1))
