@@ -152,7 +152,7 @@ def main(argv=None):
     head = "| case | views | " + " | ".join(f"HUME {v}" for v in variants)
     head += " | views used | view_weights_ | fit s (" + ", ".join(variants) + ")"
     head += "" if a.no_peers else " | KMeans | Spectral"
-    lines = [head + " |", "|" + "---|" * (head.count("|") + 1)]
+    lines = [head + " |", "|" + "---|" * head.count("|")]
     print(lines[0], flush=True)
     for case in a.cases.split(","):
         for addition in expand_additions(a.data_dir, case, a.additions.split(",")):
